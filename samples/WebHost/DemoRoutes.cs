@@ -1,0 +1,101 @@
+using System.Buffers;
+using System.Text;
+using Http2Lab.Http2.Application;
+
+namespace Http2Lab.Samples.WebHost;
+
+/// <summary>The sample's routes; tests map the same ones on their own hosts.</summary>
+public static class DemoRoutes
+{
+    /// <summary>Largest body <c>GET /bytes/{n}</c> serves.</summary>
+    public const long MaxBytes = 1L << 30;
+
+    /// <summary>Longest delay <c>GET /slow?ms=N</c> accepts.</summary>
+    public const int MaxSlowMilliseconds = 60_000;
+
+    /// <summary>Maps <c>/</c>, <c>/echo</c>, <c>/bytes/{n}</c>, <c>/headers</c> and <c>/slow</c>.</summary>
+    public static void Map(Http2Router router)
+    {
+        router.MapGet("/", async (request, response) =>
+        {
+            response.SetHeader("content-type", "text/plain");
+            await response.WriteAsync("Hello World\n"u8.ToArray());
+        });
+
+        router.MapPost("/echo", async (request, response) =>
+        {
+            // Streamed: each piece goes back as it arrives, so memory stays bounded for any size.
+            string? type = request.GetHeader("content-type");
+            response.SetHeader("content-type", type ?? "application/octet-stream");
+            byte[] chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
+            {
+                await using Stream body = request.OpenDecodedBody();
+                int read;
+                while ((read = await body.ReadAsync(chunk, request.Aborted)) > 0)
+                {
+                    await response.WriteAsync(chunk.AsMemory(0, read), request.Aborted);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+        });
+
+        router.MapPrefix("GET", "/bytes/", async (request, response) =>
+        {
+            if (!long.TryParse(request.Path.AsSpan("/bytes/".Length), out long count) || count < 0 || count > MaxBytes)
+            {
+                response.StatusCode = 400;
+                await response.WriteAsync($"n must be 0..{MaxBytes}\n");
+                return;
+            }
+
+            response.SetHeader("content-type", "application/octet-stream");
+            response.SetHeader("content-length", count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            byte[] block = new byte[(int)Math.Min(count, 64 * 1024)];
+            for (int i = 0; i < block.Length; i++)
+            {
+                block[i] = (byte)('a' + (i % 26));
+            }
+
+            for (long sent = 0; sent < count;)
+            {
+                int n = (int)Math.Min(block.Length, count - sent);
+                await response.WriteAsync(block.AsMemory(0, n), request.Aborted);
+                sent += n;
+            }
+        });
+
+        router.MapGet("/headers", async (request, response) =>
+        {
+            var text = new StringBuilder();
+            text.Append(":method: ").Append(request.Method).Append('\n');
+            text.Append(":scheme: ").Append(request.Scheme).Append('\n');
+            text.Append(":authority: ").Append(request.Authority).Append('\n');
+            text.Append(":path: ").Append(request.PathAndQuery).Append('\n');
+            foreach (KeyValuePair<string, string> header in request.Headers)
+            {
+                text.Append(header.Key).Append(": ").Append(header.Value).Append('\n');
+            }
+
+            response.SetHeader("content-type", "text/plain; charset=utf-8");
+            await response.WriteAsync(text.ToString());
+        });
+
+        router.MapGet("/slow", async (request, response) =>
+        {
+            if (!int.TryParse(request.GetQueryValue("ms") ?? "1000", out int ms) || ms < 0 || ms > MaxSlowMilliseconds)
+            {
+                response.StatusCode = 400;
+                await response.WriteAsync($"ms must be 0..{MaxSlowMilliseconds}\n");
+                return;
+            }
+
+            await Task.Delay(ms, request.Aborted);
+            response.SetHeader("content-type", "text/plain");
+            await response.WriteAsync($"waited {ms} ms\n");
+        });
+    }
+}

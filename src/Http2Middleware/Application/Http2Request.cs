@@ -1,0 +1,154 @@
+using System.IO.Compression;
+using System.Text;
+using Http2Lab.Http2.Session;
+
+namespace Http2Lab.Http2.Application;
+
+/// <summary>A request as a handler sees it: the validated header section and a flow-controlled body.</summary>
+public sealed class Http2Request
+{
+    private readonly Http2RequestHead _head;
+    private readonly Http2StreamContext _stream;
+
+    internal Http2Request(Http2StreamContext stream, Http2RequestHead head)
+    {
+        _stream = stream;
+        _head = head;
+        int query = head.Path.IndexOf('?');
+        Path = query < 0 ? head.Path : head.Path[..query];
+        QueryString = query < 0 ? "" : head.Path[query..];
+    }
+
+    /// <summary>The HTTP/2 stream id.</summary>
+    public int StreamId => _stream.StreamId;
+
+    /// <summary>The request method, e.g. <c>GET</c>.</summary>
+    public string Method => _head.Method;
+
+    /// <summary><c>http</c> or <c>https</c>.</summary>
+    public string Scheme => _head.Scheme;
+
+    /// <summary>The <c>:authority</c> (or <c>host</c>) of the request.</summary>
+    public string Authority => _head.Authority;
+
+    /// <summary>The path without the query string.</summary>
+    public string Path { get; }
+
+    /// <summary>The query string including its leading <c>?</c>, or empty.</summary>
+    public string QueryString { get; }
+
+    /// <summary>The <c>:path</c> as sent: path and query.</summary>
+    public string PathAndQuery => _head.Path;
+
+    /// <summary>Regular header fields in arrival order (lowercase names).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers => _head.Headers;
+
+    /// <summary>The declared <c>content-length</c>, if any.</summary>
+    public long? ContentLength => _head.ContentLength;
+
+    /// <summary>Trailers received after the body, once the body has been read to its end.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Trailers => _stream.RequestTrailers ?? [];
+
+    /// <summary>Cancelled when the stream is reset or the connection goes away.</summary>
+    public CancellationToken Aborted => _stream.Aborted;
+
+    /// <summary>
+    /// The body as sent (not decoded). Reading it returns flow-control credit to the client, so a
+    /// handler that reads slowly slows the client down rather than filling memory.
+    /// </summary>
+    public Stream Body => _stream.RequestBody;
+
+    /// <summary>The value of the first header named <paramref name="name"/> (lowercase), or null.</summary>
+    public string? GetHeader(string name)
+    {
+        foreach (KeyValuePair<string, string> field in _head.Headers)
+        {
+            if (string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return field.Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The value of query parameter <paramref name="name"/>, or null.</summary>
+    public string? GetQueryValue(string name)
+    {
+        foreach (string pair in QueryString.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = pair.IndexOf('=');
+            string key = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
+            if (key == name)
+            {
+                return eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The body with <c>content-encoding: gzip</c> undone, for streaming reads.</summary>
+    public Stream OpenDecodedBody() =>
+        string.Equals(GetHeader("content-encoding"), "gzip", StringComparison.OrdinalIgnoreCase)
+            ? new GZipStream(Body, CompressionMode.Decompress, leaveOpen: true)
+            : Body;
+
+    /// <summary>Reads the whole decoded body; more than <paramref name="maxLength"/> octets is an <see cref="InvalidDataException"/>.</summary>
+    public async Task<byte[]> ReadBodyAsBytesAsync(long maxLength = 256L * 1024 * 1024, CancellationToken cancellationToken = default)
+    {
+        using var buffer = new MemoryStream();
+        await using Stream body = OpenDecodedBody();
+        byte[] chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > maxLength)
+                {
+                    throw new InvalidDataException($"Request body exceeds {maxLength} octets.");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Reads the whole decoded body as text in the charset of <c>content-type</c> (UTF-8 when absent).
+    /// Characters split across DATA frames are reassembled because decoding happens after reading.
+    /// </summary>
+    public async Task<string> ReadBodyAsTextAsync(CancellationToken cancellationToken = default)
+    {
+        await using Stream body = OpenDecodedBody();
+        using var reader = new StreamReader(body, GetEncoding(), detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        return await reader.ReadToEndAsync(cancellationToken);
+    }
+
+    private Encoding GetEncoding()
+    {
+        string? contentType = GetHeader("content-type");
+        int at = contentType?.IndexOf("charset=", StringComparison.OrdinalIgnoreCase) ?? -1;
+        if (at >= 0)
+        {
+            string charset = contentType![(at + 8)..].Split(';')[0].Trim().Trim('"');
+            try
+            {
+                return Encoding.GetEncoding(charset);
+            }
+            catch (ArgumentException)
+            {
+                // Unknown charset: fall back to UTF-8 rather than fail the request.
+            }
+        }
+
+        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+    }
+}

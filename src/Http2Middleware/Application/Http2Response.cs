@@ -1,0 +1,145 @@
+using System.Text;
+
+namespace Http2Lab.Http2.Application;
+
+/// <summary>
+/// The response a handler writes: status and headers (sent with the first write or at the end),
+/// a body in any number of pieces, and optional trailers. Writes wait for the client's flow-control
+/// window instead of buffering without bound.
+/// </summary>
+public sealed class Http2Response
+{
+    private readonly Http2StreamContext _stream;
+    private readonly List<KeyValuePair<string, string>> _headers = [];
+    private List<KeyValuePair<string, string>>? _trailers;
+    private int _statusCode = 200;
+
+    internal Http2Response(Http2StreamContext stream) => _stream = stream;
+
+    /// <summary>The status code; settable until the response has started.</summary>
+    public int StatusCode
+    {
+        get => _statusCode;
+        set
+        {
+            ThrowIfStarted();
+            if (value is < 200 or > 999)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), "An HTTP/2 final status is 200..999 (1xx are not supported).");
+            }
+
+            _statusCode = value;
+        }
+    }
+
+    /// <summary>Headers to send; names are lowercase.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers => _headers;
+
+    /// <summary>Whether the header section has been sent.</summary>
+    public bool HasStarted { get; private set; }
+
+    /// <summary>Set for HEAD requests served by a GET handler: headers are sent, body writes are dropped.</summary>
+    public bool SuppressBody { get; internal set; }
+
+    /// <summary>Whether the response has been completed.</summary>
+    public bool IsCompleted { get; private set; }
+
+    /// <summary>The body as a write-only stream.</summary>
+    public Stream Body => field ??= new ResponseBodyStream(this);
+
+    /// <summary>Adds a header field (§8.2: lowercase names, no connection-specific fields).</summary>
+    public void AddHeader(string name, string value)
+    {
+        ThrowIfStarted();
+        _headers.Add(HeaderRules.Validate(name, value));
+    }
+
+    /// <summary>Replaces every field named <paramref name="name"/> with one value.</summary>
+    public void SetHeader(string name, string value)
+    {
+        ThrowIfStarted();
+        KeyValuePair<string, string> field = HeaderRules.Validate(name, value);
+        _headers.RemoveAll(h => h.Key == field.Key);
+        _headers.Add(field);
+    }
+
+    /// <summary>Adds a trailer field, sent after the body.</summary>
+    public void AppendTrailer(string name, string value)
+    {
+        if (IsCompleted)
+        {
+            throw new InvalidOperationException("The response is complete.");
+        }
+
+        (_trailers ??= []).Add(HeaderRules.Validate(name, value));
+    }
+
+    /// <summary>Sends the header section now, without body.</summary>
+    public Task StartAsync()
+    {
+        if (!HasStarted)
+        {
+            HasStarted = true;
+            _stream.SendHeaders(_statusCode, _headers, endStream: false);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes body octets, waiting while the client's window is closed.</summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        if (IsCompleted)
+        {
+            throw new InvalidOperationException("The response is complete.");
+        }
+
+        await StartAsync();
+        if (!SuppressBody && !data.IsEmpty)
+        {
+            await _stream.WriteDataAsync(data, endStream: false, cancellationToken);
+        }
+    }
+
+    /// <summary>Writes text as UTF-8.</summary>
+    public ValueTask WriteAsync(string text, CancellationToken cancellationToken = default) =>
+        WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+
+    /// <summary>Ends the response (END_STREAM, after trailers if any). Called for the handler when it returns.</summary>
+    public async ValueTask CompleteAsync()
+    {
+        if (IsCompleted)
+        {
+            return;
+        }
+
+        IsCompleted = true;
+        bool hasTrailers = _trailers is { Count: > 0 };
+        if (!HasStarted)
+        {
+            HasStarted = true;
+            _stream.SendHeaders(_statusCode, _headers, endStream: !hasTrailers);
+            if (!hasTrailers)
+            {
+                return;
+            }
+        }
+
+        if (hasTrailers)
+        {
+            _stream.SendTrailers(_trailers!);
+        }
+        else
+        {
+            await _stream.WriteDataAsync(ReadOnlyMemory<byte>.Empty, endStream: true, CancellationToken.None);
+        }
+    }
+
+    private void ThrowIfStarted()
+    {
+        if (HasStarted)
+        {
+            throw new InvalidOperationException("The response has started; status and headers can no longer change.");
+        }
+    }
+}

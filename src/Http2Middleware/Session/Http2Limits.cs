@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+using Http2Lab.Http2.Frames;
+
+namespace Http2Lab.Http2.Session;
+
+/// <summary>
+/// Protocol limits of one HTTP/2 connection, bound from <c>Http2Lab:Limits</c>.
+/// Defaults follow Kestrel's; the first five are advertised in our SETTINGS.
+/// </summary>
+public sealed class Http2Limits
+{
+    /// <summary>SETTINGS_MAX_CONCURRENT_STREAMS; more streams are refused with REFUSED_STREAM.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxConcurrentStreams { get; set; } = 100;
+
+    /// <summary>SETTINGS_HEADER_TABLE_SIZE: the HPACK dynamic table our decoder allows.</summary>
+    [Range(0, int.MaxValue)]
+    public int HeaderTableSize { get; set; } = Http2Constants.DefaultHeaderTableSize;
+
+    /// <summary>SETTINGS_MAX_FRAME_SIZE: the largest frame payload we accept.</summary>
+    [Range(Http2Constants.DefaultMaxFrameSize, Http2Constants.MaxAllowedFrameSize)]
+    public int MaxFrameSize { get; set; } = Http2Constants.DefaultMaxFrameSize;
+
+    /// <summary>SETTINGS_MAX_HEADER_LIST_SIZE: larger request header lists get 431.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxHeaderListSize { get; set; } = 32 * 1024;
+
+    /// <summary>SETTINGS_INITIAL_WINDOW_SIZE: the receive window of each new stream.</summary>
+    [Range(Http2Constants.DefaultInitialWindowSize, Http2Constants.MaxWindowSize)]
+    public int InitialStreamWindowSize { get; set; } = 768 * 1024;
+
+    /// <summary>The connection's receive window, raised from 65535 by a WINDOW_UPDATE after our SETTINGS.</summary>
+    [Range(Http2Constants.DefaultInitialWindowSize, Http2Constants.MaxWindowSize)]
+    public int InitialConnectionWindowSize { get; set; } = 1024 * 1024;
+
+    /// <summary>Response octets buffered per stream before the writer must wait for the peer's window.</summary>
+    [Range(1024, int.MaxValue)]
+    public int StreamOutputBufferSize { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Output queued for the socket above which the session stops reading frames, so a peer that
+    /// sends but never reads (PING or SETTINGS floods) cannot grow memory without bound.
+    /// </summary>
+    [Range(16 * 1024, int.MaxValue)]
+    public int MaxOutputBufferSize { get; set; } = 1024 * 1024;
+
+    /// <summary>CONTINUATION frames allowed in one header block before ENHANCE_YOUR_CALM.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxContinuationFrames { get; set; } = 256;
+
+    /// <summary>
+    /// Streams the client may reset (or that we refuse) per second before the connection is closed
+    /// with ENHANCE_YOUR_CALM: the rapid-reset attack (CVE-2023-44487) costs us work per stream.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxResetStreamsPerSecond { get; set; } = 200;
+}

@@ -1,0 +1,225 @@
+using System.Text;
+using Http2Lab.Http2.HPack;
+
+namespace Http2Lab.Http2.Session;
+
+/// <summary>
+/// Receives decoded fields of one header block and validates them as RFC 9113 §8.2–8.3 require.
+/// The first violation is kept in <see cref="Error"/> (a malformed request: a stream error); the
+/// block is still decoded to the end so the HPACK state stays in step with the peer.
+/// </summary>
+internal sealed class RequestHeaderCollector : IHeaderFieldSink
+{
+    private readonly List<KeyValuePair<string, string>> _fields = [];
+    private int _maxListSize;
+    private int _listSize;
+    private bool _trailers;
+    private bool _regularSeen;
+
+    public string? Method { get; private set; }
+    public string? Scheme { get; private set; }
+    public string? Authority { get; private set; }
+    public string? Path { get; private set; }
+    public string? Protocol { get; private set; }
+    public string? Host { get; private set; }
+    public long? ContentLength { get; private set; }
+
+    /// <summary>Why the block is malformed, or null.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>The decoded list exceeded SETTINGS_MAX_HEADER_LIST_SIZE (§6.5.2 counting).</summary>
+    public bool TooLarge { get; private set; }
+
+    public void Reset(bool trailers, int maxListSize)
+    {
+        _fields.Clear();
+        _trailers = trailers;
+        _maxListSize = maxListSize;
+        _listSize = 0;
+        _regularSeen = false;
+        Method = Scheme = Authority = Path = Protocol = Host = null;
+        ContentLength = null;
+        Error = null;
+        TooLarge = false;
+    }
+
+    /// <summary>Hands out the collected regular fields; the collector starts a fresh list.</summary>
+    public List<KeyValuePair<string, string>> TakeFields()
+    {
+        var copy = new List<KeyValuePair<string, string>>(_fields);
+        _fields.Clear();
+        return copy;
+    }
+
+    public void OnHeaderField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool neverIndexed)
+    {
+        _listSize += name.Length + value.Length + 32;
+        if (_listSize > _maxListSize)
+        {
+            TooLarge = true;
+        }
+
+        if (TooLarge || Error is not null)
+        {
+            return;
+        }
+
+        if (name.IsEmpty)
+        {
+            Error = "empty header name";
+        }
+        else if (name[0] == (byte)':')
+        {
+            OnPseudoHeader(name, value);
+        }
+        else
+        {
+            OnRegularHeader(name, value);
+        }
+    }
+
+    private void OnPseudoHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (_trailers)
+        {
+            Error = "pseudo-header in trailers";
+            return;
+        }
+
+        if (_regularSeen)
+        {
+            Error = "pseudo-header after a regular header";
+            return;
+        }
+
+        string text = Encoding.Latin1.GetString(value);
+        string? previous;
+        if (name.SequenceEqual(":method"u8)) { previous = Method; Method = text; }
+        else if (name.SequenceEqual(":scheme"u8)) { previous = Scheme; Scheme = text; }
+        else if (name.SequenceEqual(":authority"u8)) { previous = Authority; Authority = text; }
+        else if (name.SequenceEqual(":path"u8)) { previous = Path; Path = text; }
+        else if (name.SequenceEqual(":protocol"u8)) { previous = Protocol; Protocol = text; }
+        else
+        {
+            Error = $"unknown pseudo-header '{Encoding.Latin1.GetString(name)}'";
+            return;
+        }
+
+        if (previous is not null)
+        {
+            Error = $"duplicate pseudo-header '{Encoding.Latin1.GetString(name)}'";
+        }
+    }
+
+    private void OnRegularHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        _regularSeen = true;
+        foreach (byte b in name)
+        {
+            if (!IsLowercaseTokenChar(b))
+            {
+                Error = b is >= (byte)'A' and <= (byte)'Z'
+                    ? $"uppercase header name '{Encoding.Latin1.GetString(name)}'"
+                    : $"invalid character 0x{b:x2} in a header name";
+                return;
+            }
+        }
+
+        // §8.2.1: no NUL, CR or LF; no leading or trailing whitespace.
+        if (value.IndexOfAny((byte)0, (byte)'\r', (byte)'\n') >= 0)
+        {
+            Error = $"invalid character in the value of '{Encoding.Latin1.GetString(name)}'";
+            return;
+        }
+
+        if (!value.IsEmpty && (IsWhitespace(value[0]) || IsWhitespace(value[^1])))
+        {
+            Error = $"whitespace around the value of '{Encoding.Latin1.GetString(name)}'";
+            return;
+        }
+
+        // §8.2.2: connection-specific fields are malformed in HTTP/2.
+        if (name.SequenceEqual("connection"u8) || name.SequenceEqual("proxy-connection"u8) || name.SequenceEqual("keep-alive"u8)
+            || name.SequenceEqual("transfer-encoding"u8) || name.SequenceEqual("upgrade"u8))
+        {
+            Error = $"connection-specific header '{Encoding.Latin1.GetString(name)}'";
+            return;
+        }
+
+        if (name.SequenceEqual("te"u8) && !value.SequenceEqual("trailers"u8))
+        {
+            Error = "te header other than 'trailers'";
+            return;
+        }
+
+        string nameText = KnownHeaderNames.Get(name);
+        string valueText = Encoding.Latin1.GetString(value);
+        if (ReferenceEquals(nameText, "content-length") && !_trailers)
+        {
+            if (!long.TryParse(valueText, System.Globalization.NumberStyles.None, null, out long length)
+                || (ContentLength is long seen && seen != length))
+            {
+                Error = "invalid content-length";
+                return;
+            }
+
+            ContentLength = length;
+        }
+        else if (ReferenceEquals(nameText, "host"))
+        {
+            Host ??= valueText;
+        }
+
+        _fields.Add(new KeyValuePair<string, string>(nameText, valueText));
+    }
+
+    /// <summary>Checks the request-level rules of §8.3.1 once the block is complete.</summary>
+    public void ValidateRequest(bool enableConnectProtocol)
+    {
+        if (Error is not null || TooLarge || _trailers)
+        {
+            return;
+        }
+
+        if (Method is null)
+        {
+            Error = "missing :method";
+        }
+        else if (Method == "CONNECT" && Protocol is null)
+        {
+            // §8.5: CONNECT carries only :method and :authority.
+            if (Scheme is not null || Path is not null || string.IsNullOrEmpty(Authority))
+            {
+                Error = "malformed CONNECT request";
+            }
+        }
+        else if (Protocol is not null && (!enableConnectProtocol || Method != "CONNECT"))
+        {
+            Error = ":protocol without extended CONNECT";
+        }
+        else if (string.IsNullOrEmpty(Scheme))
+        {
+            Error = "missing :scheme";
+        }
+        else if (string.IsNullOrEmpty(Path))
+        {
+            Error = "missing or empty :path";
+        }
+        else if (Path[0] != '/' && !(Path == "*" && Method == "OPTIONS") && Scheme is "http" or "https")
+        {
+            Error = "invalid :path";
+        }
+        else if (Method.Length == 0)
+        {
+            Error = "empty :method";
+        }
+    }
+
+    private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t';
+
+    // RFC 9110 §5.6.2 tchar, minus uppercase letters (RFC 9113 §8.2.1).
+    private static bool IsLowercaseTokenChar(byte b) =>
+        b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'0' and <= (byte)'9')
+            or (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*'
+            or (byte)'+' or (byte)'-' or (byte)'.' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'|' or (byte)'~';
+}

@@ -1,0 +1,26 @@
+using Http2Lab.Http2.Frames;
+using Microsoft.Extensions.Logging;
+
+namespace Http2Lab.Http2.Session;
+
+/// <summary>Log lines of the protocol core (source-generated, no allocation when disabled).</summary>
+internal static partial class SessionLog
+{
+    [LoggerMessage(1, LogLevel.Information, "HTTP/2 connection error {ErrorCode}: {Reason}; sending GOAWAY (last stream {LastStreamId})")]
+    public static partial void ConnectionError(ILogger logger, Http2ErrorCode errorCode, string reason, int lastStreamId);
+
+    [LoggerMessage(2, LogLevel.Debug, "HTTP/2 stream {StreamId} error {ErrorCode}: {Reason}; sending RST_STREAM")]
+    public static partial void StreamError(ILogger logger, int streamId, Http2ErrorCode errorCode, string reason);
+
+    [LoggerMessage(3, LogLevel.Debug, "HTTP/2 GOAWAY received: last stream {LastStreamId}, {ErrorCode}")]
+    public static partial void GoAwayReceived(ILogger logger, int lastStreamId, Http2ErrorCode errorCode);
+
+    [LoggerMessage(4, LogLevel.Debug, "HTTP/2 stream {StreamId} reset by the peer: {ErrorCode}")]
+    public static partial void StreamResetByPeer(ILogger logger, int streamId, Http2ErrorCode errorCode);
+
+    [LoggerMessage(5, LogLevel.Debug, "HTTP/2 graceful shutdown: GOAWAY NO_ERROR, last stream {LastStreamId}, {Active} streams in flight")]
+    public static partial void GracefulShutdown(ILogger logger, int lastStreamId, int active);
+
+    [LoggerMessage(6, LogLevel.Trace, "HTTP/2 frame in: {Header}")]
+    public static partial void FrameIn(ILogger logger, FrameHeader header);
+}

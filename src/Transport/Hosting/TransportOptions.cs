@@ -1,0 +1,22 @@
+namespace Http2Lab.Transport.Hosting;
+
+/// <summary>
+/// Transport settings, bound from the configuration section <see cref="SectionName"/>.
+/// </summary>
+public sealed class TransportOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Http2Lab";
+
+    /// <summary>The endpoints to listen on, by name (names are case-insensitive, like configuration keys).</summary>
+    public Dictionary<string, EndpointOptions> Endpoints { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How long a TLS client may take to complete its handshake before the connection is closed.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// On host stop, how long connections that were asked to close may take to finish in-flight work
+    /// before they are aborted.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

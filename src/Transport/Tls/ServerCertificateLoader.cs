@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Http2Lab.Transport.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Http2Lab.Transport.Tls;
+
+/// <summary>
+/// Loads the server certificate of an https endpoint: a PEM certificate and key, a PFX file, or (when none is
+/// configured) the <see cref="DevelopmentCertificate"/>. Every failure is an
+/// <see cref="Http2LabConfigurationException"/> naming the configuration key at fault.
+/// </summary>
+public sealed partial class ServerCertificateLoader
+{
+    private readonly ILogger _logger;
+    private int _developmentAnnounced;
+
+    /// <summary>Creates the loader.</summary>
+    /// <param name="logger">Logs (once) the use of the development certificate.</param>
+    public ServerCertificateLoader(ILogger<ServerCertificateLoader> logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        _logger = logger;
+    }
+
+    /// <summary>Returns the certificate an https endpoint serves.</summary>
+    /// <param name="endpointKey">The endpoint's configuration key, e.g. <c>Http2Lab:Endpoints:h2</c>.</param>
+    /// <param name="endpoint">The endpoint's options.</param>
+    /// <exception cref="Http2LabConfigurationException">The configured certificate cannot be loaded.</exception>
+    public X509Certificate2 GetCertificate(string endpointKey, EndpointOptions endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint.Certificate.IsConfigured)
+        {
+            return Load(endpoint.Certificate, $"{endpointKey}:Certificate");
+        }
+
+        var development = DevelopmentCertificate.Get();
+        if (Interlocked.Exchange(ref _developmentAnnounced, 1) == 0)
+        {
+            // Once per host, not per endpoint: it is the same certificate.
+            LogDevelopmentCertificate(_logger, DevelopmentCertificate.Sha256Thumbprint(development));
+        }
+
+        return development;
+    }
+
+    /// <summary>Loads a configured certificate (PEM certificate + key, or PFX).</summary>
+    /// <param name="options">The certificate options; <see cref="CertificateOptions.Path"/> must be set.</param>
+    /// <param name="certificateKey">The configuration key of <paramref name="options"/>, e.g. <c>Http2Lab:Endpoints:h2:Certificate</c>.</param>
+    /// <returns>A certificate with a private key usable by <see cref="System.Net.Security.SslStream"/>.</returns>
+    /// <exception cref="Http2LabConfigurationException">A file is missing or unreadable, or the password is wrong.</exception>
+    public static X509Certificate2 Load(CertificateOptions options, string certificateKey)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var pathKey = $"{certificateKey}:Path";
+        var path = options.Path;
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new Http2LabConfigurationException(pathKey, "no certificate file is configured");
+        }
+
+        RequireFile(pathKey, path);
+        var password = string.IsNullOrEmpty(options.Password) ? null : options.Password;
+        if (!string.IsNullOrWhiteSpace(options.KeyPath))
+        {
+            RequireFile($"{certificateKey}:KeyPath", options.KeyPath);
+            return LoadPem(certificateKey, path, options.KeyPath, password);
+        }
+
+        return LooksLikePem(pathKey, path)
+            ? LoadPem(certificateKey, path, keyPath: null, password)
+            : LoadPfx(certificateKey, path, password);
+    }
+
+    private static X509Certificate2 LoadPfx(string certificateKey, string path, string? password)
+    {
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password);
+        }
+        catch (CryptographicException ex)
+        {
+            if (!IsPkcs12(path))
+            {
+                throw new Http2LabConfigurationException(
+                    $"{certificateKey}:Path", $"'{path}' is neither a PFX (PKCS#12) file nor a PEM certificate", ex);
+            }
+
+            throw new Http2LabConfigurationException(
+                $"{certificateKey}:Password",
+                password is null ? $"'{path}' needs a password" : $"the password does not open '{path}'",
+                ex);
+        }
+
+        if (!certificate.HasPrivateKey)
+        {
+            certificate.Dispose();
+            throw new Http2LabConfigurationException($"{certificateKey}:Path", $"'{path}' holds no private key");
+        }
+
+        return certificate;
+    }
+
+    private static X509Certificate2 LoadPem(string certificateKey, string path, string? keyPath, string? password)
+    {
+        // Read the certificate alone first, so a bad certificate and a bad key give different keys in the message.
+        try
+        {
+            using var publicOnly = X509CertificateLoader.LoadCertificateFromFile(path);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new Http2LabConfigurationException(
+                $"{certificateKey}:Path", $"'{path}' is not a readable PEM certificate", ex);
+        }
+
+        var keyFile = keyPath ?? path;
+        var keyKey = keyPath is null ? $"{certificateKey}:Path" : $"{certificateKey}:KeyPath";
+        try
+        {
+            using var withKey = password is null
+                ? X509Certificate2.CreateFromPemFile(path, keyPath)
+                : X509Certificate2.CreateFromEncryptedPemFile(path, password, keyPath);
+
+            // Re-import through PKCS#12: a PEM-loaded key is ephemeral, which SslStream cannot use on every platform.
+            return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            if (password is not null && IsEncryptedPemKey(keyFile))
+            {
+                throw new Http2LabConfigurationException(
+                    $"{certificateKey}:Password", $"the password does not decrypt the private key in '{keyFile}'", ex);
+            }
+
+            throw new Http2LabConfigurationException(
+                keyKey, $"'{keyFile}' does not hold a readable PEM private key matching the certificate in '{path}'", ex);
+        }
+    }
+
+    private static bool IsPkcs12(string path)
+    {
+        try
+        {
+            return X509Certificate2.GetCertContentType(path) == X509ContentType.Pkcs12;
+        }
+        catch (CryptographicException)
+        {
+            return false; // Not even DER: certainly not a PFX.
+        }
+    }
+
+    private static void RequireFile(string key, string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new Http2LabConfigurationException(key, $"the file '{path}' does not exist");
+        }
+    }
+
+    private static bool LooksLikePem(string pathKey, string path)
+    {
+        try
+        {
+            Span<byte> head = stackalloc byte[64];
+            using var file = File.OpenRead(path);
+            var read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            return System.Text.Encoding.ASCII.GetString(head[..read]).TrimStart().StartsWith("-----BEGIN", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new Http2LabConfigurationException(pathKey, $"the file '{path}' cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    private static bool IsEncryptedPemKey(string keyFile)
+    {
+        try
+        {
+            return File.ReadAllText(keyFile).Contains("ENCRYPTED", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning,
+        Message = "Using a self-signed development certificate for localhost, SHA-256 thumbprint {Thumbprint}")]
+    private static partial void LogDevelopmentCertificate(ILogger logger, string thumbprint);
+}

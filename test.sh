@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The README's test command: installs the Debian tools the interop tests drive
+# (nghttp2-client for nghttp/h2load, curl, python3-h2), then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+command -v h2load >/dev/null 2>&1 && command -v nghttp >/dev/null 2>&1 || missing+=(nghttp2-client)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+/usr/bin/python3 -c 'import h2' >/dev/null 2>&1 || missing+=(python3-h2)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+dotnet build Http2Transport.sln -warnaserror -nologo -v quiet
+dotnet test Http2Transport.sln --no-build -nologo --logger "console;verbosity=normal" "$@"

@@ -1,0 +1,318 @@
+using System.Buffers;
+using System.Text;
+using Http2Lab.Http2.Frames;
+using Http2Lab.Http2.HPack;
+using Http2Lab.Http2.Session;
+
+namespace Http2Lab.Http2.Tests.Session;
+
+/// <summary>
+/// Drives one <see cref="Http2Session"/> as a client would: feeds octets (keeping what the session did not consume
+/// and offering it again with the next octets), drains the session's output and parses it back into frames,
+/// decoding response header blocks with a decoder owned by the harness.
+/// </summary>
+internal sealed class SessionHarness : IDisposable
+{
+    private byte[] _unconsumed = [];
+    private readonly List<byte> _rawOutput = [];
+    private Frame? _openHeaderFrame;
+    private List<byte>? _openHeaderBlock;
+
+    public SessionHarness(Http2Limits? limits = null)
+    {
+        Limits = limits ?? new Http2Limits();
+        Session = new Http2Session(Limits, Handler, logger: null, Time);
+    }
+
+    public Http2Limits Limits { get; }
+
+    public ManualTimeProvider Time { get; } = new();
+
+    public RecordingHandler Handler { get; } = new();
+
+    public Http2Session Session { get; }
+
+    /// <summary>The client's frame builder, with the client's HPACK encoder.</summary>
+    public FrameBuilder Client { get; } = new();
+
+    /// <summary>The client's HPACK decoder for response header blocks.</summary>
+    public HPackDecoder ResponseDecoder { get; } = new(4096, 1 << 20);
+
+    /// <summary>Frames the session sent and the test has not taken yet.</summary>
+    public List<Frame> Frames { get; } = [];
+
+    /// <summary>Every frame the session sent since the harness was created.</summary>
+    public List<Frame> AllFrames { get; } = [];
+
+    /// <summary>The SETTINGS_MAX_FRAME_SIZE the client announced; every frame we parse is checked against it.</summary>
+    public int ClientMaxFrameSize { get; set; } = Http2Constants.DefaultMaxFrameSize;
+
+    /// <summary>Octets offered but not yet consumed by the session.</summary>
+    public int UnconsumedLength => _unconsumed.Length;
+
+    /// <summary>
+    /// Appends <paramref name="octets"/> to what the session has not consumed yet and offers all of it.
+    /// Returns how many octets this call consumed. Output is drained and parsed unless <paramref name="drain"/> is false.
+    /// </summary>
+    public long Send(byte[] octets, bool drain = true)
+    {
+        _unconsumed = [.. _unconsumed, .. octets];
+        long consumed = Session.Receive(new ReadOnlySequence<byte>(_unconsumed));
+        Assert.InRange(consumed, 0, _unconsumed.Length);
+        _unconsumed = _unconsumed[(int)consumed..];
+        if (drain)
+        {
+            Drain();
+        }
+
+        return consumed;
+    }
+
+    public long Send(params byte[][] parts) => Send(FrameBuilder.Concat(parts));
+
+    /// <summary>Feeds <paramref name="octets"/> one octet per <see cref="Http2Session.Receive"/> call.</summary>
+    public void SendOctetByOctet(byte[] octets)
+    {
+        foreach (byte b in octets)
+        {
+            Send([b]);
+        }
+    }
+
+    /// <summary>Offers <paramref name="octets"/> as a sequence of one-octet segments (exercises multi-segment input).</summary>
+    public long SendSegmented(byte[] octets, int segmentSize)
+    {
+        Assert.Empty(_unconsumed);
+        ReadOnlySequence<byte> sequence = Segment.Build(octets, segmentSize);
+        long consumed = Session.Receive(sequence);
+        _unconsumed = octets[(int)consumed..];
+        Drain();
+        return consumed;
+    }
+
+    /// <summary>Writes out everything the session queued (as a driver would) and parses it into <see cref="Frames"/>.</summary>
+    public void Drain()
+    {
+        while (Session.HasPendingOutput)
+        {
+            ReadOnlyMemory<byte> output = Session.PendingOutput;
+            _rawOutput.AddRange(output.Span);
+            Session.AdvanceOutput(output.Length);
+        }
+
+        ParseOutput();
+    }
+
+    /// <summary>Drains, then keeps offering unconsumed input until the session took all of it.</summary>
+    public void Pump()
+    {
+        Drain();
+        while (_unconsumed.Length > 0)
+        {
+            long before = _unconsumed.Length;
+            Send([]);
+            if (_unconsumed.Length == before)
+            {
+                throw new InvalidOperationException($"The session consumes nothing of the remaining {before} octets.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Preface, client SETTINGS and the ACK of the server's SETTINGS; checks the server's preface and the ACK of
+    /// ours, then clears <see cref="Frames"/>.
+    /// </summary>
+    public void Handshake(params (SettingsParameter Id, uint Value)[] settings)
+    {
+        Send(FrameBuilder.Preface(), FrameBuilder.Settings(settings));
+        foreach ((SettingsParameter id, uint value) in settings)
+        {
+            if (id == SettingsParameter.MaxFrameSize)
+            {
+                ClientMaxFrameSize = (int)value;
+            }
+        }
+
+        Assert.Collection(Frames,
+            f => Assert.Equal((FrameType.Settings, FrameFlags.None), (f.Type, f.Flags)),
+            f => Assert.Equal(FrameType.WindowUpdate, f.Type),
+            f => Assert.Equal((FrameType.Settings, FrameFlags.Ack, 0), (f.Type, f.Flags, f.Payload.Length)));
+        Send(FrameBuilder.SettingsAck());
+        Assert.Equal(3, Frames.Count);
+        Frames.Clear();
+    }
+
+    /// <summary>Sends a request and returns the event the handler received for it.</summary>
+    public RequestEvent Request(int streamId, bool endStream = true, params (string Name, string Value)[] extra)
+    {
+        Send(Client.Request(streamId, endStream, extra));
+        return Assert.Single(Handler.Requests, r => r.StreamId == streamId);
+    }
+
+    /// <summary>Response headers and an optional body through the session's application API, then drains.</summary>
+    public void Respond(int streamId, int status = 200, byte[]? body = null, bool endStream = true, params (string Name, string Value)[] headers)
+    {
+        KeyValuePair<string, string>[] fields = [.. headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value))];
+        Assert.True(Session.SendHeaders(streamId, status, fields, endStream: body is null && endStream));
+        if (body is not null)
+        {
+            Assert.True(Session.TryWriteData(streamId, body, endStream, out int accepted));
+            Assert.Equal(body.Length, accepted);
+        }
+
+        Drain();
+    }
+
+    /// <summary>Returns the frames received so far and forgets them.</summary>
+    public List<Frame> TakeFrames()
+    {
+        List<Frame> frames = [.. Frames];
+        Frames.Clear();
+        return frames;
+    }
+
+    /// <summary>The one frame sent since the last take, which must be a GOAWAY with <paramref name="code"/>.</summary>
+    public Frame AssertGoAway(Http2ErrorCode code)
+    {
+        Frame goAway = Assert.Single(Frames, f => f.Type == FrameType.GoAway);
+        Assert.Equal(0, goAway.StreamId);
+        Assert.Equal(code, goAway.ErrorCode);
+        Assert.Same(goAway, Frames[^1]); // nothing follows a connection error
+        Assert.True(Session.IsCompleted);
+        return goAway;
+    }
+
+    /// <summary>Exactly one RST_STREAM on <paramref name="streamId"/> with <paramref name="code"/>, and no GOAWAY.</summary>
+    public Frame AssertRst(int streamId, Http2ErrorCode code)
+    {
+        Assert.DoesNotContain(Frames, f => f.Type == FrameType.GoAway);
+        Frame rst = Assert.Single(Frames, f => f.Type == FrameType.RstStream);
+        Assert.Equal(streamId, rst.StreamId);
+        Assert.Equal(code, rst.ErrorCode);
+        Assert.Equal(4, rst.Payload.Length);
+        return rst;
+    }
+
+    /// <summary>The session sent nothing since the last take.</summary>
+    public void AssertNoOutput() => Assert.Empty(Frames);
+
+    /// <summary>The connection still works: a PING is answered with its ACK and nothing else.</summary>
+    public void AssertAlive()
+    {
+        Frames.Clear();
+        Send(FrameBuilder.Ping(0x0123456789ABCDEF));
+        Frame ack = Assert.Single(Frames);
+        Assert.Equal((FrameType.Ping, FrameFlags.Ack, 0x0123456789ABCDEFUL), (ack.Type, ack.Flags, ack.PingData));
+        Assert.False(Session.IsCompleted);
+        Frames.Clear();
+    }
+
+    /// <summary>The DATA frames sent on <paramref name="streamId"/> since the last take.</summary>
+    public List<Frame> DataFrames(int streamId) => [.. Frames.Where(f => f.Type == FrameType.Data && f.StreamId == streamId)];
+
+    public void Dispose() => Session.Dispose();
+
+    private void ParseOutput()
+    {
+        int offset = 0;
+        byte[] raw = [.. _rawOutput];
+        while (raw.Length - offset >= Http2Constants.FrameHeaderLength)
+        {
+            FrameHeader header = FrameHeader.Read(raw.AsSpan(offset));
+            if (raw.Length - offset < Http2Constants.FrameHeaderLength + header.PayloadLength)
+            {
+                break;
+            }
+
+            Assert.True(header.PayloadLength <= ClientMaxFrameSize, $"{header} exceeds the client's SETTINGS_MAX_FRAME_SIZE {ClientMaxFrameSize}");
+            byte[] payload = raw.AsSpan(offset + Http2Constants.FrameHeaderLength, header.PayloadLength).ToArray();
+            offset += Http2Constants.FrameHeaderLength + header.PayloadLength;
+            var frame = new Frame(header.Type, header.Flags, header.StreamId, payload);
+            OnFrame(frame);
+            Frames.Add(frame);
+            AllFrames.Add(frame);
+        }
+
+        _rawOutput.RemoveRange(0, offset);
+    }
+
+    private void OnFrame(Frame frame)
+    {
+        if (_openHeaderFrame is not null && frame.Type != FrameType.Continuation)
+        {
+            Assert.Fail($"The session sent {frame} inside a header block on stream {_openHeaderFrame.StreamId}.");
+        }
+
+        switch (frame.Type)
+        {
+            case FrameType.Headers:
+                ReadOnlySpan<byte> fragment = frame.Payload;
+                if (frame.HasFlag(FrameFlags.Padded))
+                {
+                    fragment = fragment[1..^fragment[0]];
+                }
+
+                if (frame.HasFlag(FrameFlags.Priority))
+                {
+                    fragment = fragment[5..];
+                }
+
+                _openHeaderFrame = frame;
+                _openHeaderBlock = [.. fragment];
+                break;
+            case FrameType.Continuation:
+                Assert.True(_openHeaderFrame is not null && _openHeaderFrame.StreamId == frame.StreamId, $"Unexpected {frame}.");
+                _openHeaderBlock!.AddRange(frame.Payload);
+                break;
+            default:
+                return;
+        }
+
+        if (frame.HasFlag(FrameFlags.EndHeaders))
+        {
+            var sink = new ListSink();
+            byte[] block = [.. _openHeaderBlock!];
+            ResponseDecoder.Decode(block, sink);
+            _openHeaderFrame!.HeaderBlock = block;
+            _openHeaderFrame.Headers = sink.Fields;
+            _openHeaderFrame = null;
+            _openHeaderBlock = null;
+        }
+    }
+
+    private sealed class ListSink : IHeaderFieldSink
+    {
+        public List<KeyValuePair<string, string>> Fields { get; } = [];
+
+        public void OnHeaderField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool neverIndexed) =>
+            Fields.Add(new(Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        private Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public static ReadOnlySequence<byte> Build(byte[] octets, int segmentSize)
+        {
+            if (octets.Length == 0)
+            {
+                return ReadOnlySequence<byte>.Empty;
+            }
+
+            var first = new Segment(octets.AsMemory(0, Math.Min(segmentSize, octets.Length)), 0);
+            Segment last = first;
+            for (int i = segmentSize; i < octets.Length; i += segmentSize)
+            {
+                var next = new Segment(octets.AsMemory(i, Math.Min(segmentSize, octets.Length - i)), i);
+                last.Next = next;
+                last = next;
+            }
+
+            return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+        }
+    }
+}
