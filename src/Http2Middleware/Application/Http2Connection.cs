@@ -93,7 +93,21 @@ internal sealed class Http2Connection : IHttp2SessionHandler
             SequencePosition position = buffer.GetPosition(consumed);
             // When paused, leave the rest unexamined so the next read returns at once after the flush.
             input.AdvanceTo(position, paused ? position : buffer.End);
-            await FlushAsync(output);
+            if (paused)
+            {
+                await FlushAsync(output, untilEmpty: true); // backpressure: read no more until written
+            }
+            else if (_writeLock.Wait(0))
+            {
+                // The usual request/response case: answer from this thread without a hop.
+                _writeLock.Release();
+                await FlushAsync(output, untilEmpty: false);
+            }
+            else
+            {
+                _writeSignal.Writer.TryWrite(0); // the writer is busy streaming; keep reading WINDOW_UPDATEs
+            }
+
             if (completed || IsCompleted() || result.IsCompleted)
             {
                 return;
@@ -108,7 +122,7 @@ internal sealed class Http2Connection : IHttp2SessionHandler
             while (await _writeSignal.Reader.WaitToReadAsync())
             {
                 _writeSignal.Reader.TryRead(out _);
-                await FlushAsync(output);
+                await FlushAsync(output, untilEmpty: true);
                 if (IsCompleted())
                 {
                     _context.Transport.Input.CancelPendingRead();
@@ -122,8 +136,11 @@ internal sealed class Http2Connection : IHttp2SessionHandler
         }
     }
 
-    /// <summary>Copies the session's output into the pipe and flushes, until nothing is pending.</summary>
-    private async ValueTask FlushAsync(PipeWriter output)
+    /// <summary>
+    /// Copies the session's output into the pipe and flushes; with <paramref name="untilEmpty"/> repeats
+    /// while the session keeps producing (large bodies), otherwise leaves the rest to the writer loop.
+    /// </summary>
+    private async ValueTask FlushAsync(PipeWriter output, bool untilEmpty)
     {
         await _writeLock.WaitAsync();
         try
@@ -143,6 +160,19 @@ internal sealed class Http2Connection : IHttp2SessionHandler
                 FlushResult flushed = await output.FlushAsync();
                 if (flushed.IsCompleted || flushed.IsCanceled)
                 {
+                    return;
+                }
+
+                if (!untilEmpty)
+                {
+                    lock (_sync)
+                    {
+                        if (_session.HasPendingOutput)
+                        {
+                            _writeSignal.Writer.TryWrite(0);
+                        }
+                    }
+
                     return;
                 }
             }
@@ -192,14 +222,11 @@ internal sealed class Http2Connection : IHttp2SessionHandler
 
     public void OnHandlerFinished(Http2StreamContext stream)
     {
+        // An unread request body needs nothing here: once END_STREAM is sent the session resets
+        // the request side with NO_ERROR (§8.1), after any response data still waiting for window.
         lock (_sync)
         {
             _streams.Remove(stream.StreamId);
-            if (!stream.RequestComplete && !stream.IsAborted)
-            {
-                // The handler ignored the rest of the body: stop the client sending it (§8.1).
-                _session.ResetStream(stream.StreamId, Http2ErrorCode.NoError);
-            }
         }
 
         _writeSignal.Writer.TryWrite(0);

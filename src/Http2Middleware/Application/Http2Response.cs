@@ -75,16 +75,7 @@ public sealed class Http2Response
     }
 
     /// <summary>Sends the header section now, without body.</summary>
-    public Task StartAsync()
-    {
-        if (!HasStarted)
-        {
-            HasStarted = true;
-            _stream.SendHeaders(_statusCode, _headers, endStream: false);
-        }
-
-        return Task.CompletedTask;
-    }
+    public Task StartAsync() => FlushDeferredAsync(endStream: false, CancellationToken.None).AsTask();
 
     /// <summary>Writes body octets, waiting while the client's window is closed.</summary>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
@@ -94,11 +85,46 @@ public sealed class Http2Response
             throw new InvalidOperationException("The response is complete.");
         }
 
-        await StartAsync();
+        if (!HasStarted && _deferred is null && data.Length <= MaxDeferredLength)
+        {
+            // Hold a small first write back: if the handler then returns, HEADERS and one
+            // DATA frame with END_STREAM go out together.
+            _deferred = SuppressBody ? [] : data.ToArray();
+            return;
+        }
+
+        await FlushDeferredAsync(endStream: false, cancellationToken);
         if (!SuppressBody && !data.IsEmpty)
         {
             await _stream.WriteDataAsync(data, endStream: false, cancellationToken);
         }
+    }
+
+    private const int MaxDeferredLength = 4096;
+    private byte[]? _deferred;
+
+    private async ValueTask FlushDeferredAsync(bool endStream, CancellationToken cancellationToken)
+    {
+        if (HasStarted)
+        {
+            return;
+        }
+
+        HasStarted = true;
+        byte[] deferred = _deferred ?? [];
+        _deferred = null;
+        if (endStream && !SuppressBody && !_headers.Exists(h => h.Key == "content-length"))
+        {
+            // The whole body is known: say how long it is.
+            _headers.Add(new("content-length", deferred.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        if (deferred.Length == 0 && !endStream)
+        {
+            _stream.SendHeaders(_statusCode, _headers, endStream: false);
+            return;
+        }
+
+        await _stream.SendHeadersAndDataAsync(_statusCode, _headers, deferred, endStream, cancellationToken);
     }
 
     /// <summary>Writes text as UTF-8.</summary>
@@ -115,6 +141,17 @@ public sealed class Http2Response
 
         IsCompleted = true;
         bool hasTrailers = _trailers is { Count: > 0 };
+        if (_deferred is not null)
+        {
+            await FlushDeferredAsync(endStream: !hasTrailers, CancellationToken.None);
+            if (hasTrailers)
+            {
+                _stream.SendTrailers(_trailers!);
+            }
+
+            return;
+        }
+
         if (!HasStarted)
         {
             HasStarted = true;

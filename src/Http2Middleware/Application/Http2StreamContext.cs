@@ -115,6 +115,22 @@ internal sealed class Http2StreamContext
         }
     }
 
+    /// <summary>Headers and the first data under one lock, so they leave in the same flush.</summary>
+    public ValueTask SendHeadersAndDataAsync(int status, IReadOnlyList<KeyValuePair<string, string>> headers,
+        ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
+    {
+        int accepted = 0;
+        bool alive = _connection.Invoke(session =>
+            session.SendHeaders(StreamId, status, headers, endStream: false)
+            && session.TryWriteData(StreamId, data.Span, endStream, out accepted));
+        if (!alive)
+        {
+            ThrowAborted();
+        }
+
+        return accepted == data.Length ? ValueTask.CompletedTask : WriteDataAsync(data[accepted..], endStream, cancellationToken);
+    }
+
     public async ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
         while (true)

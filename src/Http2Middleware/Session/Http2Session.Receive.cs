@@ -14,6 +14,7 @@ public sealed partial class Http2Session
     private bool _settingsReceived;
     private bool _closed;
     private bool _goAwaySent;
+    private int _goAwayLastStreamId;
     private bool _peerGoAwayReceived;
     private int _lastClientStreamId;
     private long _pingSentAt;

@@ -143,6 +143,7 @@ public sealed partial class Http2Session : IDisposable
         }
 
         _goAwaySent = true;
+        _goAwayLastStreamId = _lastClientStreamId;
         SessionLog.GracefulShutdown(_logger, _lastClientStreamId, _streams.Count);
         FrameWriter.WriteGoAway(_output, _lastClientStreamId, Http2ErrorCode.NoError, default);
     }
@@ -202,12 +203,17 @@ public sealed partial class Http2Session : IDisposable
             return;
         }
 
-        SessionLog.ConnectionError(_logger, errorCode, reason, _lastClientStreamId);
+        // §6.8: after a graceful GOAWAY the last stream id must not grow (newer streams were ignored).
+        int lastStreamId = _goAwaySent ? _goAwayLastStreamId : _lastClientStreamId;
+        SessionLog.ConnectionError(_logger, errorCode, reason, lastStreamId);
+
+        // §3.4: SETTINGS is the first frame the server sends, even before a GOAWAY for an invalid preface.
+        Start();
         _closed = true;
         _headerStreamId = 0;
         Span<byte> debug = stackalloc byte[128];
         int length = System.Text.Encoding.ASCII.GetBytes(reason.AsSpan(0, Math.Min(reason.Length, debug.Length)), debug);
-        FrameWriter.WriteGoAway(_output, _lastClientStreamId, errorCode, debug[..length]);
+        FrameWriter.WriteGoAway(_output, lastStreamId, errorCode, debug[..length]);
         CancelAllStreams(errorCode);
     }
 

@@ -93,8 +93,11 @@ public sealed class AsyncDispatcher : Dispatcher
         await _acceptLoop.ConfigureAwait(false);
 
         // 2. Ask every live connection to finish what it is doing and close.
-        DispatcherLog.Draining(_logger, EndpointName, _connections.Count);
-        _connections.RequestCloseAll();
+        if (_connections.Count > 0)
+        {
+            DispatcherLog.Draining(_logger, EndpointName, _connections.Count);
+            _connections.RequestCloseAll();
+        }
 
         // 3. Wait for them within the drain budget, then abort whoever is left.
         if (!await _connections.WaitForAllAsync(_shutdownTimeout, cancellationToken).ConfigureAwait(false))

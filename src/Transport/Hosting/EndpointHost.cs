@@ -21,15 +21,32 @@ internal sealed partial class EndpointHost(
     ILogger<EndpointHost> logger) : IHostedService, IAsyncDisposable
 {
     private readonly List<Dispatcher> _running = [];
+    private readonly Lock _prepareLock = new();
+    private List<PreparedEndpoint>? _prepared;
+
+    /// <summary>
+    /// Builds every endpoint's pipeline (loading certificates) without binding anything, so configuration
+    /// errors can be reported before the host starts. Idempotent; <see cref="StartAsync"/> calls it too.
+    /// </summary>
+    public void Prepare()
+    {
+        lock (_prepareLock)
+        {
+            _prepared ??= [.. options.Value.Endpoints.Select(p =>
+            {
+                var key = keys.Endpoint(p.Key);
+                return new PreparedEndpoint(p.Key, key, p.Value, pipelines.Create(p.Key, p.Value, key));
+            })];
+        }
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try
         {
-            foreach (var (name, endpoint) in options.Value.Endpoints)
+            Prepare();
+            foreach (var (name, key, endpoint, application) in _prepared!)
             {
-                var key = keys.Endpoint(name);
-                var application = pipelines.Create(name, endpoint, key);
                 var dispatcher = dispatchers.Create(services, name, endpoint, application);
                 _running.Add(dispatcher);
                 await StartDispatcherAsync(key, dispatcher, cancellationToken).ConfigureAwait(false);
@@ -37,7 +54,7 @@ internal sealed partial class EndpointHost(
                 var url = dispatcher.BoundUrl ?? throw new InvalidOperationException(
                     $"The {endpoint.Dispatcher} dispatcher of endpoint '{name}' started without reporting its address.");
                 bound.Bound(name, url, dispatcher);
-                LogListening(logger, name, url.GetLeftPart(UriPartial.Authority), endpoint.Dispatcher, endpoint.Protocol);
+                LogListening(logger, name, EndpointUrl.Format(url), endpoint.Dispatcher, endpoint.Protocol);
             }
 
             bound.AllBound();
@@ -91,6 +108,8 @@ internal sealed partial class EndpointHost(
                 $"{key}:Url", $"{url}: permission denied to bind port {url.Port}", ex);
         }
     }
+
+    private sealed record PreparedEndpoint(string Name, string Key, EndpointOptions Endpoint, ConnectionDelegate Application);
 
     private static Http2LabConfigurationException InUse(string key, EndpointUrl url, Exception ex) =>
         new($"{key}:Url", $"{url}: the address is already in use (is another server listening on port {url.Port}?)", ex);

@@ -113,8 +113,19 @@ public sealed class EndpointUrl
         return new Uri($"{(isHttps ? "https" : "http")}://{host}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}");
     }
 
-    /// <summary>The URL in canonical form.</summary>
-    public override string ToString() => ToUri(IsHttps, EndPoint).ToString().TrimEnd('/');
+    /// <summary>
+    /// Formats a URL as <c>scheme://host:port</c> with the port always present (<see cref="Uri.ToString"/>
+    /// drops 80 and 443) and no trailing slash, as the logs show it.
+    /// </summary>
+    /// <param name="url">An endpoint URL.</param>
+    public static string Format(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return $"{url.Scheme}://{url.Host}:{url.Port.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>The URL in canonical form, e.g. <c>http://127.0.0.1:80</c>.</summary>
+    public override string ToString() => Format(ToUri(IsHttps, EndPoint));
 
     private static bool TryParseHost(string host, [NotNullWhen(true)] out IPAddress? address)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -8,6 +9,11 @@ namespace Http2Lab.Transport.Hosting;
 /// exit code 1, instead of an unhandled-exception stack trace. Use as
 /// <c>return await Http2LabHostRunner.RunAsync(host);</c>.
 /// </summary>
+/// <remarks>
+/// Options validation and certificate loading run before the host starts, so those errors are not also logged by
+/// the host. A port already in use can only be found by binding, inside the host's start: the host then also logs
+/// its own "Hosting failed to start" error (with a stack trace) through the configured loggers.
+/// </remarks>
 public static class Http2LabHostRunner
 {
     /// <summary>The exit code for a configuration error.</summary>
@@ -23,6 +29,17 @@ public static class Http2LabHostRunner
         ArgumentNullException.ThrowIfNull(host);
         try
         {
+            try
+            {
+                Preflight(host.Services);
+            }
+            catch
+            {
+                // host.RunAsync would have disposed the host; keep that contract when we fail before it.
+                await DisposeAsync(host).ConfigureAwait(false);
+                throw;
+            }
+
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
@@ -36,6 +53,32 @@ public static class Http2LabHostRunner
 
             await error.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             return ConfigurationErrorExitCode;
+        }
+    }
+
+    /// <summary>
+    /// Finds what can be found without binding (options validation, certificates) before the host starts, so those
+    /// errors reach the user as one clean line instead of also as the host's "Hosting failed to start" error log.
+    /// Only a bind failure (port in use) is still discovered inside the host's start.
+    /// </summary>
+    private static void Preflight(IServiceProvider services)
+    {
+        services.GetService<IStartupValidator>()?.Validate();
+        foreach (var endpoints in services.GetServices<IHostedService>().OfType<EndpointHost>())
+        {
+            endpoints.Prepare();
+        }
+    }
+
+    private static async ValueTask DisposeAsync(IHost host)
+    {
+        if (host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            host.Dispose();
         }
     }
 

@@ -218,6 +218,20 @@ public class HPackEncoderTests
     }
 
     [Fact]
+    public void String_overload_narrows_long_strings_with_wide_characters_anywhere()
+    {
+        string value = "\u00e9" + new string('x', 20) + "\u20ac" + new string('y', 20) + "\u00ff" + new string('z', 16) + "\uffff";
+        string expected = "\u00e9" + new string('x', 20) + "?" + new string('y', 20) + "\u00ff" + new string('z', 16) + "?";
+        var encoder = new HPackEncoder();
+        var output = new ArrayBufferWriter<byte>();
+        encoder.EncodeHeader(output, "x-wide", value, HeaderIndexing.WithoutIndexing);
+
+        var sink = new RecordingSink();
+        new HPackDecoder().Decode(output.WrittenSpan, sink);
+        Assert.Equal([("x-wide", expected, false)], sink.Fields);
+    }
+
+    [Fact]
     public void String_overload_handles_strings_longer_than_the_stack_buffer()
     {
         var encoder = new HPackEncoder();
