@@ -100,7 +100,7 @@ public sealed class HttpClientInteropTests(DefaultServerFixture defaults, SmallW
         byte[] expectedHash = SHA256.HashData(payload);
         using var client = new Http2TestClient(smallWindows.Server.Url(endpoint), timeout: TimeSpan.FromSeconds(60));
         using HttpRequestMessage request = Http2TestClient.Request(HttpMethod.Post, "/echo");
-        request.Content = new ByteArrayContent(payload);
+        request.Content = new DuplexBytesContent(payload); // echo streams back while we upload: needs duplex
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
 
         using HttpResponseMessage response = await client.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -208,11 +208,13 @@ public sealed class HttpClientInteropTests(DefaultServerFixture defaults, SmallW
 
         using HttpResponseMessage delete = await client.Client.SendAsync(Http2TestClient.Request(HttpMethod.Delete, "/"));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
-        Assert.Equal(["GET"], delete.Content.Headers.Allow);
+        Assert.Contains("GET", delete.Content.Headers.Allow);
+        Assert.DoesNotContain("DELETE", delete.Content.Headers.Allow);
 
         using HttpResponseMessage get = await client.Client.GetAsync("/echo");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
-        Assert.Equal(["POST"], get.Content.Headers.Allow);
+        Assert.Contains("POST", get.Content.Headers.Allow);
+        Assert.DoesNotContain("GET", get.Content.Headers.Allow);
 
         using HttpResponseMessage missing = await client.Client.GetAsync("/no/such/path");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
@@ -221,20 +223,25 @@ public sealed class HttpClientInteropTests(DefaultServerFixture defaults, SmallW
     }
 
     [Theory]
-    [InlineData("h2c")]
-    [InlineData("h2")]
-    public async Task Head_on_a_post_only_route_gives_405_with_allow_and_no_body(string endpoint)
+    [InlineData("h2c", "/echo", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("h2", "/echo", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("h2c", "/no/such/path", HttpStatusCode.NotFound)]
+    [InlineData("h2", "/no/such/path", HttpStatusCode.NotFound)]
+    public async Task Head_answered_with_an_error_status_has_no_body(string endpoint, string path, HttpStatusCode expected)
     {
+        // RFC 9110 §9.3.2: the server must not send content in response to HEAD, whatever the status.
         using var client = new Http2TestClient(defaults.Server.Url(endpoint));
 
-        using HttpResponseMessage head = await client.Client.SendAsync(Http2TestClient.Request(HttpMethod.Head, "/echo"));
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, head.StatusCode);
-        Assert.Equal(["POST"], head.Content.Headers.Allow);
-        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        using HttpResponseMessage head = await client.Client.SendAsync(Http2TestClient.Request(HttpMethod.Head, path));
 
-        using HttpResponseMessage missing = await client.Client.SendAsync(Http2TestClient.Request(HttpMethod.Head, "/no/such/path"));
-        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-        Assert.Empty(await missing.Content.ReadAsByteArrayAsync());
+        Assert.Equal(expected, head.StatusCode);
+        if (expected == HttpStatusCode.MethodNotAllowed)
+        {
+            Assert.Contains("POST", head.Content.Headers.Allow);
+        }
+
+        byte[] body = await head.Content.ReadAsByteArrayAsync();
+        Assert.True(body.Length == 0, $"the HEAD response carried a {body.Length}-octet body: {Encoding.UTF8.GetString(body).TrimEnd()}");
     }
 
     [Theory]

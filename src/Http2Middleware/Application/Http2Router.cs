@@ -104,11 +104,11 @@ public sealed class Http2Router
 
         if (request.Method == "HEAD" && methods.TryGetValue("GET", out handler))
         {
-            response.SuppressBody = true;
-            return handler(request, response);
+            return handler(request, response); // the response drops the body
         }
 
-        response.SetHeader("allow", string.Join(", ", methods.Keys.Order(StringComparer.Ordinal)));
+        IEnumerable<string> allowed = methods.ContainsKey("GET") ? methods.Keys.Append("HEAD").Distinct() : methods.Keys;
+        response.SetHeader("allow", string.Join(", ", allowed.Order(StringComparer.Ordinal)));
         return WriteStatusAsync(response, 405, "Method Not Allowed\n");
     }
 

@@ -27,7 +27,8 @@ internal sealed class Http2StreamContext
         StreamId = streamId;
         RequestBody = new RequestBodyStream(this, _body.Reader);
         Request = new Http2Request(this, head);
-        Response = new Http2Response(this);
+        // RFC 9110 §9.3.2: a response to HEAD never has content, whatever answers it (404, 405, 500 too).
+        Response = new Http2Response(this) { SuppressBody = head.Method == "HEAD" };
         if (endStream)
         {
             CompleteBody(null);

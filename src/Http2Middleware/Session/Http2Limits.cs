@@ -49,8 +49,9 @@ public sealed class Http2Limits
     public int MaxContinuationFrames { get; set; } = 256;
 
     /// <summary>
-    /// Streams the client may reset (or that we refuse) per second before the connection is closed
-    /// with ENHANCE_YOUR_CALM: the rapid-reset attack (CVE-2023-44487) costs us work per stream.
+    /// Stream resets per second — by the client, or by us because of its stream errors (refused streams,
+    /// malformed requests, flow-control violations) — before the connection is closed with
+    /// ENHANCE_YOUR_CALM: rapid reset (CVE-2023-44487) and its provoked variant cost us work per stream.
     /// </summary>
     [Range(1, int.MaxValue)]
     public int MaxResetStreamsPerSecond { get; set; } = 200;

@@ -11,6 +11,8 @@ public sealed partial class Http2Session
     private bool _headerSelfDependent;
     private int _continuationCount;
     private readonly int[] _recentlyReset = new int[256];
+    private readonly int[] _recentlyClosed = new int[256];
+    private int _recentlyClosedNext;
     private int _recentlyResetNext;
     private long _resetWindowStart;
     private int _resetsInWindow;
@@ -161,14 +163,20 @@ public sealed partial class Http2Session
 
     private void AppendHeaderFragment(ReadOnlySpan<byte> fragment)
     {
-        // Compressed blocks are rarely larger than the list they decode to; twice the limit bounds memory.
-        if (_headerBlock.Length + fragment.Length > 2L * _limits.MaxHeaderListSize + _limits.MaxFrameSize)
+        if (_headerBlock.Length + fragment.Length > MaxHeaderBlockSize(_limits))
         {
             throw Http2ProtocolException.Connection(Http2ErrorCode.EnhanceYourCalm, "header block too large");
         }
 
         _headerBlock.Write(fragment);
     }
+
+    /// <summary>
+    /// The largest header block buffered: compressed blocks are rarely larger than the list they decode
+    /// to, so twice the list limit (plus a frame) bounds memory without rejecting real requests.
+    /// </summary>
+    private static int MaxHeaderBlockSize(Http2Limits limits) =>
+        (int)Math.Min(int.MaxValue / 2, 2L * limits.MaxHeaderListSize + limits.MaxFrameSize);
 
     private void ProcessHeaderBlock(int id, ReadOnlySpan<byte> block, bool endStream, bool selfDependent)
     {
@@ -196,7 +204,11 @@ public sealed partial class Http2Session
                 return;
             }
 
-            throw Http2ProtocolException.Connection(Http2ErrorCode.StreamClosed, $"HEADERS on closed stream {id}");
+            // §5.1: a stream that really ran and closed gets STREAM_CLOSED; an id that went backwards
+            // without ever being used is an unexpected identifier (§5.1.1).
+            throw Array.IndexOf(_recentlyClosed, id) >= 0
+                ? Http2ProtocolException.Connection(Http2ErrorCode.StreamClosed, $"HEADERS on closed stream {id}")
+                : Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, $"stream id {id} is not greater than {_lastClientStreamId}");
         }
 
         _lastClientStreamId = id;
@@ -213,7 +225,6 @@ public sealed partial class Http2Session
 
         if (_streams.Count >= _limits.MaxConcurrentStreams)
         {
-            CountReset();
             throw Http2ProtocolException.Stream(id, Http2ErrorCode.RefusedStream, "SETTINGS_MAX_CONCURRENT_STREAMS exceeded");
         }
 
@@ -242,11 +253,14 @@ public sealed partial class Http2Session
         var request = new Http2RequestHead(_collector.Method!, _collector.Scheme ?? "", _collector.Authority ?? _collector.Host ?? "",
             _collector.Path ?? "", _collector.Protocol, _collector.TakeFields(), _collector.ContentLength);
         stream.Delivered = true;
-        _handler.OnRequest(id, request, endStream);
+
+        // §5.1: half-closed (remote) before the application hears of it, as it may respond from inside the call.
         if (endStream)
         {
             ApplyRemoteEnd(stream);
         }
+
+        _handler.OnRequest(id, request, endStream);
     }
 
     private void OnTrailers(Http2Stream stream, bool endStream, bool selfDependent)
@@ -277,8 +291,9 @@ public sealed partial class Http2Session
             throw Http2ProtocolException.Stream(id, Http2ErrorCode.ProtocolError, $"content-length {expected} does not match the DATA received (§8.1.1)");
         }
 
-        _handler.OnRequestTrailers(id, _collector.TakeFields());
+        List<KeyValuePair<string, string>> trailers = _collector.TakeFields();
         ApplyRemoteEnd(stream);
+        _handler.OnRequestTrailers(id, trailers);
     }
 
     /// <summary>§6.5.2 / RFC 6585: answer 431 rather than process an oversized header list.</summary>
@@ -310,6 +325,8 @@ public sealed partial class Http2Session
 
     private void StreamError(int id, Http2ErrorCode errorCode, string reason)
     {
+        // Resets the client provokes cost us as much as its own (the "MadeYouReset" variant).
+        CountReset();
         SessionLog.StreamError(_logger, id, errorCode, reason);
         FrameWriter.WriteRstStream(_output, id, errorCode);
         RecordReset(id);

@@ -236,11 +236,14 @@ public sealed partial class Http2Session
         }
 
         stream.Unacknowledged += data.Length;
-        _handler.OnRequestData(id, data, endStream);
+
+        // §5.1: half-closed (remote) before the application hears of it, as it may respond from inside the call.
         if (endStream)
         {
             ApplyRemoteEnd(stream);
         }
+
+        _handler.OnRequestData(id, data, endStream);
     }
 
     private static ReadOnlySpan<byte> RemovePadding(FrameHeader header, ReadOnlySpan<byte> payload, string frame)

@@ -326,6 +326,9 @@ public sealed partial class Http2Session
             return;
         }
 
+        _recentlyClosed[_recentlyClosedNext] = stream.Id;
+        _recentlyClosedNext = (_recentlyClosedNext + 1) % _recentlyClosed.Length;
+
         if (stream.Unacknowledged > 0)
         {
             ReturnConnectionCredit(stream.Unacknowledged);

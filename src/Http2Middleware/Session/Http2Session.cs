@@ -45,7 +45,9 @@ public sealed partial class Http2Session : IDisposable
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         // Until the peer acknowledges our SETTINGS its encoder may still use the default table size.
-        _decoder = new HPackDecoder(Math.Max(limits.HeaderTableSize, Http2Constants.DefaultHeaderTableSize), limits.MaxHeaderListSize);
+        // A single oversized value must still decode (and be answered with 431), so strings may be as
+        // long as the largest header block we buffer.
+        _decoder = new HPackDecoder(Math.Max(limits.HeaderTableSize, Http2Constants.DefaultHeaderTableSize), MaxHeaderBlockSize(limits));
         _dataHighWater = Math.Min(128 * 1024, limits.MaxOutputBufferSize / 2);
     }
 

@@ -26,6 +26,10 @@ internal sealed class RecordingHandler : IHttp2SessionHandler
 
     public Action<int>? OnWritableHook { get; set; }
 
+    public Action<int, bool>? OnDataHook { get; set; }
+
+    public Action<int>? OnTrailersHook { get; set; }
+
     public IEnumerable<RequestEvent> Requests => Events.OfType<RequestEvent>();
 
     public IEnumerable<DataEvent> Data => Events.OfType<DataEvent>();
@@ -48,11 +52,17 @@ internal sealed class RecordingHandler : IHttp2SessionHandler
         OnRequestHook?.Invoke(e);
     }
 
-    public void OnRequestData(int streamId, ReadOnlySpan<byte> data, bool endStream) =>
+    public void OnRequestData(int streamId, ReadOnlySpan<byte> data, bool endStream)
+    {
         Events.Add(new DataEvent(streamId, data.ToArray(), endStream));
+        OnDataHook?.Invoke(streamId, endStream);
+    }
 
-    public void OnRequestTrailers(int streamId, IReadOnlyList<KeyValuePair<string, string>> trailers) =>
+    public void OnRequestTrailers(int streamId, IReadOnlyList<KeyValuePair<string, string>> trailers)
+    {
         Events.Add(new TrailersEvent(streamId, [.. trailers]));
+        OnTrailersHook?.Invoke(streamId);
+    }
 
     public void OnStreamReset(int streamId, Http2ErrorCode errorCode) => Events.Add(new ResetEvent(streamId, errorCode));
 

@@ -45,10 +45,8 @@ public class Section5_1_1_StreamIdTests
         h.Handshake();
         h.Request(5);
         h.Send(h.Client.Request(3));
-        // §5.1.1 asks for PROTOCOL_ERROR for an unexpected identifier; §5.1 for STREAM_CLOSED on a closed stream.
-        // Stream 3 was never used (implicitly closed by 5); the session does not track which ids were skipped.
-        Frame goAway = Assert.Single(h.Frames, f => f.Type == FrameType.GoAway);
-        Assert.Contains(goAway.ErrorCode, new[] { Http2ErrorCode.ProtocolError, Http2ErrorCode.StreamClosed });
+        // §5.1.1: stream 3 was never used (implicitly closed by 5): an unexpected identifier.
+        Frame goAway = h.AssertGoAway(Http2ErrorCode.ProtocolError);
         Assert.Equal(5, goAway.LastStreamId);
         Assert.True(h.Session.IsCompleted);
         Assert.Single(h.Handler.Requests);
@@ -91,5 +89,20 @@ public class Section5_1_1_StreamIdTests
         h.Request(11);
         h.Send(FrameBuilder.Ping(1, ack: false), FrameBuilder.Data(0, 1));
         Assert.Equal(11, h.AssertGoAway(Http2ErrorCode.ProtocolError).LastStreamId);
+    }
+
+    [Fact]
+    public void Headers_on_a_stream_that_ran_and_closed_is_stream_closed()
+    {
+        using var h = new SessionHarness();
+        h.Handshake();
+        h.Request(1);
+        h.Respond(1);
+        h.Request(3);
+        h.Frames.Clear();
+
+        // §5.1: stream 1 completed normally; new HEADERS on it is a STREAM_CLOSED connection error.
+        h.Send(h.Client.Request(1));
+        Assert.Equal(3, h.AssertGoAway(Http2ErrorCode.StreamClosed).LastStreamId);
     }
 }

@@ -188,6 +188,21 @@ public class Section6_2_HeadersTests
     }
 
     [Fact]
+    public void A_single_header_value_over_32_kib_is_answered_with_431_and_the_connection_lives()
+    {
+        using var h = new SessionHarness();
+        h.Handshake();
+        h.Send(h.Client.Request(1, endStream: true, ("cookie", new string('c', 40 * 1024))));
+        Frame response = Assert.Single(h.Frames);
+        Assert.Equal("431", response.Status);
+        Assert.Empty(h.Handler.Events);
+        h.Frames.Clear();
+
+        h.Request(3);
+        h.AssertAlive();
+    }
+
+    [Fact]
     public void Header_list_over_32_kib_with_a_body_to_follow_gets_431_then_rst_stream_no_error()
     {
         using var h = new SessionHarness();
