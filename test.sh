@@ -17,4 +17,15 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 dotnet build Http2Transport.sln -warnaserror -nologo -v quiet
-dotnet test Http2Transport.sln --no-build -nologo --logger "console;verbosity=normal" "$@"
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Http2Transport.sln --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line over all test assemblies, e.g. "tests: 780 passed, 0 failed, 0 skipped".
+summary=$(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tr -d ',' |
+  awk '{f+=$2; p+=$4; s+=$6} END {printf "%d passed, %d failed, %d skipped", p, f, s}')
+echo "tests: ${summary:-0 passed, 0 failed}"
+case "$summary" in ""|"0 passed"*) echo "test.sh: no test ran" >&2; exit 1 ;; esac
+exit "$status"

@@ -18,6 +18,13 @@ internal static class AllocationProbe
 
     public static void Run()
     {
+        var client = new HPackEncoder();
+        int first = ClientTraffic.EncodeBlock(client, ClientTraffic.BrowserGet, HeaderIndexing.Incremental).Length;
+        int repeat = ClientTraffic.EncodeBlock(client, ClientTraffic.BrowserGet, HeaderIndexing.Incremental).Length;
+        int huffman = ClientTraffic.EncodeBlock(new HPackEncoder { Huffman = HuffmanPolicy.Always }, ClientTraffic.BrowserGet, HeaderIndexing.WithoutIndexing).Length;
+        int raw = ClientTraffic.EncodeBlock(new HPackEncoder { Huffman = HuffmanPolicy.Never }, ClientTraffic.BrowserGet, HeaderIndexing.WithoutIndexing).Length;
+        int plain = ClientTraffic.BrowserGet.Sum(f => f.Key.Length + f.Value.Length);
+        Console.WriteLine($"== Browser GET header block sizes: fields {plain} octets; first {first}, repeat {repeat}, literal Huffman {huffman}, literal raw {raw}");
         foreach (RequestKind kind in Enum.GetValues<RequestKind>())
         {
             Probe(kind);

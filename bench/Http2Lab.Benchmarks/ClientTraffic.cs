@@ -117,12 +117,12 @@ internal static class ClientTraffic
 
 /// <summary>
 /// The client's side of connection flow control: the session may send only 65535 octets of DATA until the client
-/// returns credit with WINDOW_UPDATE on stream 0. Like a real client, this returns it in batches (every 64 KiB
-/// here), from a preallocated frame.
+/// returns credit with WINDOW_UPDATE on stream 0. Like a real client, this returns it in batches: every 32 KiB, half
+/// the default window, as nghttp2 does, so no response ever waits for window; from a preallocated frame.
 /// </summary>
 internal sealed class ConnectionCredit
 {
-    private const int Batch = 64 * 1024;
+    private const int Batch = 32 * 1024;
     private readonly byte[] _frame = new byte[Http2Constants.FrameHeaderLength + 4];
     private int _unreturned;
 
