@@ -7,6 +7,7 @@
 #   options: --repeats N (3)  --duration S (1)  --clients "1 5"  --streams "1 10"  --modes "h2c tls"
 #            --dispatcher NAME (Http2Lab dispatcher for both endpoints; default: appsettings.json, i.e. Async)
 #            --pin (h2load on the last CPU, both servers on the others)  --no-build  --out DIR (bench/out)
+#            --summarize FILE.csv (only rebuild the .md table and .png chart of an earlier run)
 #
 # Writes DIR/h2load-<stamp>.csv (every run), DIR/h2load-<stamp>.md (medians, ratio Http2Lab/Kestrel) and, when
 # gnuplot is installed, DIR/h2load-<stamp>.png. Servers are started once, measured alternately point by point (the
@@ -29,6 +30,7 @@ WARMUP=100ms
 DISPATCHER=""
 PIN=0
 BUILD=1
+SUMMARIZE=""
 LAB_H2C_PORT="${LAB_H2C_PORT:-18080}"
 LAB_H2_PORT="${LAB_H2_PORT:-18443}"
 KESTREL_H2C_PORT="${KESTREL_H2C_PORT:-19080}"
@@ -46,15 +48,91 @@ while [[ $# -gt 0 ]]; do
     --pin) PIN=1 ;;
     --no-build) BUILD=0 ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --summarize) SUMMARIZE="$2"; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
+summarize() { # csv md png datadir placement
+  echo "== summary"
+  python3 - "$@" <<'PY'
+import csv, os, shutil, statistics, subprocess, sys
+from collections import defaultdict
+
+csv_path, md_path, png_path, logdir, placement = sys.argv[1:6]
+rows = list(csv.DictReader(open(csv_path)))
+runs = defaultdict(list)
+for row in rows:
+    runs[(row["mode"], int(row["clients"]), int(row["streams"]), row["server"])].append(row)
+
+def median(key, field):
+    values = [float(r[field]) for r in runs.get(key, []) if r[field] not in ("", None)]
+    return statistics.median(values) if values else float("nan")
+
+points = sorted({k[:3] for k in runs}, key=lambda k: (k[0] != "h2c", k[1], k[2]))
+lines = [
+    "| mode | c | m | Http2Lab req/s | Kestrel req/s | ratio Lab/Kestrel | Lab mean latency | Kestrel mean latency | Lab req per CPU-s | Kestrel req per CPU-s | failed+errored |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+]
+for mode, c, m in points:
+    lab, kes = (mode, c, m, "http2lab"), (mode, c, m, "kestrel")
+    lab_rps, kes_rps = median(lab, "req_per_s"), median(kes, "req_per_s")
+    ratio = lab_rps / kes_rps if kes_rps else float("nan")
+    def per_cpu(key):
+        cpu = median(key, "server_cpu_cores")
+        return median(key, "req_per_s") / cpu if cpu > 0 else float("nan")
+    bad = sum(int(r["failed"]) + int(r["errored"]) for r in runs[lab] + runs[kes])
+    lines.append(f"| {mode} | {c} | {m} | {lab_rps:,.0f} | {kes_rps:,.0f} | **{ratio:.2f}** | {median(lab, 'lat_mean_us'):,.0f} µs | "
+                 f"{median(kes, 'lat_mean_us'):,.0f} µs | {per_cpu(lab):,.0f} | {per_cpu(kes):,.0f} | {bad} |")
+
+repeats = max(int(r["repeat"]) for r in rows)
+ratios = [median((m, c, s, "http2lab"), "req_per_s") / median((m, c, s, "kestrel"), "req_per_s") for m, c, s in points]
+header = (f"CPU placement: {placement}. Median of {repeats} run(s) per point; req/s and latency from h2load, 'req per CPU-s' = req/s divided by the "
+          f"server process's CPU use (cores) during the run. Geometric-mean ratio over all points: "
+          f"**{statistics.geometric_mean([x for x in ratios if x == x and x > 0]):.2f}**.\n")
+open(md_path, "w").write(header + "\n" + "\n".join(lines) + "\n")
+print(header)
+print("\n".join(lines))
+
+if shutil.which("gnuplot"):
+    panels = [(mode, c) for mode in ("h2c", "tls") for c in sorted({p[1] for p in points}) if any(p[0] == mode and p[1] == c for p in points)]
+    script = [f"set terminal pngcairo size 1400,{420 * ((len(panels) + 1) // 2)} font 'Sans,11'",
+              f"set output '{png_path}'",
+              f"set multiplot layout {(len(panels) + 1) // 2},2 title 'h2load GET / (Hello World): Http2Lab vs Kestrel, median req/s; {placement}'",
+              "set grid", "set key bottom right", "set xlabel 'concurrent streams per connection (-m)'", "set ylabel 'req/s'",
+              "set yrange [0:*]", "set format y '%.0s%c'"]
+    for mode, c in panels:
+        data = os.path.join(logdir, f"plot-{mode}-c{c}.dat")
+        with open(data, "w") as f:
+            for m in sorted(p[2] for p in points if p[0] == mode and p[1] == c):
+                f.write(f"{m} {median((mode, c, m, 'http2lab'), 'req_per_s')} {median((mode, c, m, 'kestrel'), 'req_per_s')}\n")
+        script.append(f"set title '{mode.upper()}, {c} connection(s)'")
+        script.append(f"plot '{data}' using 1:2 with linespoints lw 2 pt 7 title 'Http2Lab', "
+                      f"'' using 1:3 with linespoints lw 2 pt 5 title 'Kestrel'")
+    script.append("unset multiplot")
+    result = subprocess.run(["gnuplot"], input="\n".join(script), text=True, capture_output=True)
+    if result.returncode == 0:
+        print(f"\nchart: {png_path}")
+    else:
+        print("gnuplot failed:\n" + result.stderr, file=sys.stderr)
+else:
+    print("\n(gnuplot not installed: no chart; apt-get install -y gnuplot-nox)")
+PY
+}
+
 for tool in dotnet h2load python3; do
   command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 1; }
 done
+
+if [[ -n "$SUMMARIZE" ]]; then
+  base="${SUMMARIZE%.csv}"
+  mkdir -p "$base-logs"
+  placement="$(cat "$base-logs/placement.txt" 2>/dev/null || echo "unknown")"
+  summarize "$SUMMARIZE" "$base.md" "$base.png" "$base-logs" "$placement"
+  exit 0
+fi
 
 mkdir -p "$OUT"
 STAMP="$(date +%Y%m%d-%H%M%S)"
@@ -82,6 +160,12 @@ if [[ $PIN -eq 1 && $NCPU -ge 2 ]] && command -v taskset >/dev/null; then
   CLIENT_CPUS="$((NCPU - 1))"
   SERVER_CPUS="0-$((NCPU - 2))"
 fi
+if [[ -n "$SERVER_CPUS" ]]; then
+  PLACEMENT="pinned: servers on CPU $SERVER_CPUS, h2load on CPU $CLIENT_CPUS"
+else
+  PLACEMENT="unpinned: servers and h2load share $NCPU CPUs"
+fi
+echo "$PLACEMENT" >"$LOGDIR/placement.txt"
 server_prefix() { [[ -n "$SERVER_CPUS" ]] && echo "taskset -c $SERVER_CPUS"; true; }
 client_prefix() { [[ -n "$CLIENT_CPUS" ]] && echo "taskset -c $CLIENT_CPUS"; true; }
 
@@ -191,70 +275,7 @@ done
 cleanup
 PIDS=()
 
-echo "== summary"
-python3 - "$CSV" "$MD" "$PNG" "$LOGDIR" <<'PY'
-import csv, os, shutil, statistics, subprocess, sys
-from collections import defaultdict
-
-csv_path, md_path, png_path, logdir = sys.argv[1:5]
-rows = list(csv.DictReader(open(csv_path)))
-runs = defaultdict(list)
-for row in rows:
-    runs[(row["mode"], int(row["clients"]), int(row["streams"]), row["server"])].append(row)
-
-def median(key, field):
-    values = [float(r[field]) for r in runs.get(key, []) if r[field] not in ("", None)]
-    return statistics.median(values) if values else float("nan")
-
-points = sorted({k[:3] for k in runs}, key=lambda k: (k[0] != "h2c", k[1], k[2]))
-lines = [
-    "| mode | c | m | Http2Lab req/s | Kestrel req/s | ratio Lab/Kestrel | Lab mean latency | Kestrel mean latency | Lab req per CPU-s | Kestrel req per CPU-s | failed+errored |",
-    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-]
-for mode, c, m in points:
-    lab, kes = (mode, c, m, "http2lab"), (mode, c, m, "kestrel")
-    lab_rps, kes_rps = median(lab, "req_per_s"), median(kes, "req_per_s")
-    ratio = lab_rps / kes_rps if kes_rps else float("nan")
-    def per_cpu(key):
-        cpu = median(key, "server_cpu_cores")
-        return median(key, "req_per_s") / cpu if cpu > 0 else float("nan")
-    bad = sum(int(r["failed"]) + int(r["errored"]) for r in runs[lab] + runs[kes])
-    lines.append(f"| {mode} | {c} | {m} | {lab_rps:,.0f} | {kes_rps:,.0f} | **{ratio:.2f}** | {median(lab, 'lat_mean_us'):,.0f} µs | "
-                 f"{median(kes, 'lat_mean_us'):,.0f} µs | {per_cpu(lab):,.0f} | {per_cpu(kes):,.0f} | {bad} |")
-
-repeats = max(int(r["repeat"]) for r in rows)
-ratios = [median((m, c, s, "http2lab"), "req_per_s") / median((m, c, s, "kestrel"), "req_per_s") for m, c, s in points]
-header = (f"Median of {repeats} run(s) per point; req/s and latency from h2load, 'req per CPU-s' = req/s divided by the "
-          f"server process's CPU use (cores) during the run. Geometric-mean ratio over all points: "
-          f"**{statistics.geometric_mean([x for x in ratios if x == x and x > 0]):.2f}**.\n")
-open(md_path, "w").write(header + "\n" + "\n".join(lines) + "\n")
-print(header)
-print("\n".join(lines))
-
-if shutil.which("gnuplot"):
-    panels = [(mode, c) for mode in ("h2c", "tls") for c in sorted({p[1] for p in points}) if any(p[0] == mode and p[1] == c for p in points)]
-    script = [f"set terminal pngcairo size 1400,{420 * ((len(panels) + 1) // 2)} font 'Sans,11'",
-              f"set output '{png_path}'",
-              f"set multiplot layout {(len(panels) + 1) // 2},2 title 'h2load GET / (Hello World): Http2Lab vs Kestrel, median req/s'",
-              "set grid", "set key top left", "set xlabel 'concurrent streams per connection (-m)'", "set ylabel 'req/s'",
-              "set yrange [0:*]", "set format y '%.0s%c'"]
-    for mode, c in panels:
-        data = os.path.join(logdir, f"plot-{mode}-c{c}.dat")
-        with open(data, "w") as f:
-            for m in sorted(p[2] for p in points if p[0] == mode and p[1] == c):
-                f.write(f"{m} {median((mode, c, m, 'http2lab'), 'req_per_s')} {median((mode, c, m, 'kestrel'), 'req_per_s')}\n")
-        script.append(f"set title '{mode.upper()}, {c} connection(s)'")
-        script.append(f"plot '{data}' using 1:2 with linespoints lw 2 pt 7 title 'Http2Lab', "
-                      f"'' using 1:3 with linespoints lw 2 pt 5 title 'Kestrel'")
-    script.append("unset multiplot")
-    result = subprocess.run(["gnuplot"], input="\n".join(script), text=True, capture_output=True)
-    if result.returncode == 0:
-        print(f"\nchart: {png_path}")
-    else:
-        print("gnuplot failed:\n" + result.stderr, file=sys.stderr)
-else:
-    print("\n(gnuplot not installed: no chart; apt-get install -y gnuplot-nox)")
-PY
+summarize "$CSV" "$MD" "$PNG" "$LOGDIR" "$PLACEMENT"
 
 echo "csv:      $CSV"
 echo "markdown: $MD"

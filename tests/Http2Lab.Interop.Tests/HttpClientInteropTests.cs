@@ -161,10 +161,7 @@ public sealed class HttpClientInteropTests(DefaultServerFixture defaults, SmallW
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
         Assert.Equal("", await failed.Content.ReadAsStringAsync());
 
-        using HttpResponseMessage next = await client.Client.GetAsync("/");
-        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
-        Assert.Equal("Hello World\n", await next.Content.ReadAsStringAsync());
-        Assert.Equal(1, client.Connections);
+        await AssertSameConnectionStillServesAsync(client);
     }
 
     [Theory]
@@ -179,10 +176,7 @@ public sealed class HttpClientInteropTests(DefaultServerFixture defaults, SmallW
         Assert.True(reset is not null, $"expected a stream reset (HttpProtocolException), got:\n{error}\nserver log:\n{defaults.Server.Log.Tail()}");
         Assert.Equal(0x2, reset.ErrorCode); // INTERNAL_ERROR
 
-        using HttpResponseMessage next = await client.Client.GetAsync("/");
-        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
-        Assert.Equal("Hello World\n", await next.Content.ReadAsStringAsync());
-        Assert.Equal(1, client.Connections);
+        await AssertSameConnectionStillServesAsync(client);
     }
 
     [Theory]
@@ -289,5 +283,14 @@ public sealed class HttpClientInteropTests(DefaultServerFixture defaults, SmallW
         {
             yield return error;
         }
+    }
+
+    /// <summary>The next request on the same client succeeds without a new TCP connection.</summary>
+    private static async Task AssertSameConnectionStillServesAsync(Http2TestClient client)
+    {
+        using HttpResponseMessage next = await client.Client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.Equal("Hello World\n", await next.Content.ReadAsStringAsync());
+        Assert.Equal(1, client.Connections);
     }
 }
