@@ -25,8 +25,11 @@ internal sealed class Http2Connection : IHttp2SessionHandler
     private readonly Channel<byte> _writeSignal = Channel.CreateBounded<byte>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly TaskCompletionSource _handlersDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeSpan _keepAliveTimeout;
     private int _runningHandlers;
     private bool _transportClosed;
+    private long _framesAtLastCheck = -1;
+    private long _idleSince;
 
     public Http2Connection(ConnectionContext context, Http2Limits limits, Http2RequestHandler handler, ILogger logger)
     {
@@ -34,6 +37,7 @@ internal sealed class Http2Connection : IHttp2SessionHandler
         _handler = handler;
         _logger = logger;
         _session = new Http2Session(limits, this, logger);
+        _keepAliveTimeout = limits.KeepAliveTimeout;
     }
 
     public async Task RunAsync()
@@ -46,6 +50,8 @@ internal sealed class Http2Connection : IHttp2SessionHandler
 
         Invoke(static session => session.Start());
         Task writer = WriterLoopAsync(output);
+        TimeSpan period = TimeSpan.FromTicks(Math.Clamp(_keepAliveTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 25, TimeSpan.TicksPerSecond));
+        using ITimer idleTimer = TimeProvider.System.CreateTimer(static state => ((Http2Connection)state!).CheckIdle(), this, period, period);
         try
         {
             await ReadLoopAsync(input, output);
@@ -212,6 +218,34 @@ internal sealed class Http2Connection : IHttp2SessionHandler
         }
 
         _writeSignal.Writer.TryWrite(0);
+    }
+
+    /// <summary>Closes a connection that has had no open stream and no complete frame for KeepAliveTimeout.</summary>
+    private void CheckIdle()
+    {
+        long now = TimeProvider.System.GetTimestamp();
+        lock (_sync)
+        {
+            if (_transportClosed || _session.IsCompleted)
+            {
+                return;
+            }
+
+            if (_session.ActiveStreamCount > 0 || _session.FramesReceived != _framesAtLastCheck)
+            {
+                _framesAtLastCheck = _session.FramesReceived;
+                _idleSince = now;
+                return;
+            }
+
+            if (TimeProvider.System.GetElapsedTime(_idleSince, now) < _keepAliveTimeout)
+            {
+                return;
+            }
+        }
+
+        Http2ConnectionLog.KeepAliveTimeout(_logger, _context.ConnectionId, _keepAliveTimeout.TotalSeconds);
+        Invoke(static session => session.BeginGracefulShutdown());
     }
 
     private void BeginGracefulShutdown()

@@ -16,4 +16,7 @@ internal static partial class Http2ConnectionLog
 
     [LoggerMessage(23, LogLevel.Warning, "HTTP/2 connection {ConnectionId}: {Count} handlers still running {Seconds} s after the connection closed")]
     public static partial void HandlersStillRunning(ILogger logger, string connectionId, int count, double seconds);
+
+    [LoggerMessage(24, LogLevel.Debug, "HTTP/2 connection {ConnectionId} idle for {Seconds} s (KeepAliveTimeout); closing with GOAWAY")]
+    public static partial void KeepAliveTimeout(ILogger logger, string connectionId, double seconds);
 }

@@ -55,4 +55,11 @@ public sealed class Http2Limits
     /// </summary>
     [Range(1, int.MaxValue)]
     public int MaxResetStreamsPerSecond { get; set; } = 200;
+
+    /// <summary>
+    /// A connection with no open stream that completes no frame for this long is closed with GOAWAY
+    /// NO_ERROR — idle clients, and clients that connect and send nothing or drip partial frames.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "1.00:00:00")]
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(130);
 }

@@ -291,7 +291,7 @@ public sealed partial class Http2Session
             throw Http2ProtocolException.Stream(id, Http2ErrorCode.ProtocolError, $"content-length {expected} does not match the DATA received (§8.1.1)");
         }
 
-        List<KeyValuePair<string, string>> trailers = _collector.TakeFields();
+        KeyValuePair<string, string>[] trailers = _collector.TakeFields();
         ApplyRemoteEnd(stream);
         _handler.OnRequestTrailers(id, trailers);
     }

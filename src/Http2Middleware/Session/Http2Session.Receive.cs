@@ -129,8 +129,12 @@ public sealed partial class Http2Session
         return _payloadScratch.AsSpan(0, (int)payload.Length);
     }
 
+    /// <summary>Complete frames processed so far (a driver's measure of progress, e.g. for idle timeouts).</summary>
+    public long FramesReceived { get; private set; }
+
     private void ProcessFrame(FrameHeader header, ReadOnlySpan<byte> payload)
     {
+        FramesReceived++;
         if (_logger.IsEnabled(LogLevel.Trace))
         {
             SessionLog.FrameIn(_logger, header);

@@ -23,19 +23,22 @@ internal static class KnownHeaderNames
     // Bucketed by length; names are short, so a linear scan of a bucket is cheap.
     private static readonly (byte[] Bytes, string Name)[][] ByLength = Build();
 
-    public static string Get(ReadOnlySpan<byte> name)
+    /// <summary>The interned name, or a new string (<paramref name="known"/> false) for an uncommon one.</summary>
+    public static string Get(ReadOnlySpan<byte> name, out bool known)
     {
         if (name.Length < ByLength.Length)
         {
-            foreach ((byte[] bytes, string known) in ByLength[name.Length])
+            foreach ((byte[] bytes, string interned) in ByLength[name.Length])
             {
                 if (name.SequenceEqual(bytes))
                 {
-                    return known;
+                    known = true;
+                    return interned;
                 }
             }
         }
 
+        known = false;
         return Encoding.ASCII.GetString(name);
     }
 

@@ -11,6 +11,7 @@ namespace Http2Lab.Http2.Session;
 internal sealed class RequestHeaderCollector : IHeaderFieldSink
 {
     private readonly List<KeyValuePair<string, string>> _fields = [];
+    private readonly HeaderValueCache _values = new();
     private int _maxListSize;
     private int _listSize;
     private bool _trailers;
@@ -44,9 +45,9 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
     }
 
     /// <summary>Hands out the collected regular fields; the collector starts a fresh list.</summary>
-    public List<KeyValuePair<string, string>> TakeFields()
+    public KeyValuePair<string, string>[] TakeFields()
     {
-        var copy = new List<KeyValuePair<string, string>>(_fields);
+        KeyValuePair<string, string>[] copy = [.. _fields];
         _fields.Clear();
         return copy;
     }
@@ -92,13 +93,12 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
             return;
         }
 
-        string text = Encoding.Latin1.GetString(value);
         string? previous;
-        if (name.SequenceEqual(":method"u8)) { previous = Method; Method = text; }
-        else if (name.SequenceEqual(":scheme"u8)) { previous = Scheme; Scheme = text; }
-        else if (name.SequenceEqual(":authority"u8)) { previous = Authority; Authority = text; }
-        else if (name.SequenceEqual(":path"u8)) { previous = Path; Path = text; }
-        else if (name.SequenceEqual(":protocol"u8)) { previous = Protocol; Protocol = text; }
+        if (name.SequenceEqual(":method"u8)) { previous = Method; Method = HeaderValueCache.GetMethod(value); }
+        else if (name.SequenceEqual(":scheme"u8)) { previous = Scheme; Scheme = _values.Get(":scheme", value); }
+        else if (name.SequenceEqual(":authority"u8)) { previous = Authority; Authority = _values.Get(":authority", value); }
+        else if (name.SequenceEqual(":path"u8)) { previous = Path; Path = _values.Get(":path", value); }
+        else if (name.SequenceEqual(":protocol"u8)) { previous = Protocol; Protocol = Encoding.Latin1.GetString(value); }
         else
         {
             Error = $"unknown pseudo-header '{Encoding.Latin1.GetString(name)}'";
@@ -152,8 +152,8 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
             return;
         }
 
-        string nameText = KnownHeaderNames.Get(name);
-        string valueText = Encoding.Latin1.GetString(value);
+        string nameText = KnownHeaderNames.Get(name, out bool known);
+        string valueText = known ? _values.Get(nameText, value) : Encoding.Latin1.GetString(value);
         if (ReferenceEquals(nameText, "content-length") && !_trailers)
         {
             if (!long.TryParse(valueText, System.Globalization.NumberStyles.None, null, out long length)
