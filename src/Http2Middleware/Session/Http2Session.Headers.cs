@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Http2Lab.Http2.Frames;
 
 namespace Http2Lab.Http2.Session;
@@ -44,8 +43,8 @@ public sealed partial class Http2Session
         _settingsReceived = true;
         for (int offset = 0; offset < payload.Length; offset += 6)
         {
-            ApplySetting((SettingsParameter)BinaryPrimitives.ReadUInt16BigEndian(payload[offset..]),
-                BinaryPrimitives.ReadUInt32BigEndian(payload[(offset + 2)..]));
+            KeyValuePair<SettingsParameter, uint> setting = FrameReader.ReadSetting(payload, offset / 6);
+            ApplySetting(setting.Key, setting.Value);
         }
 
         FrameWriter.WriteSettingsAck(_output);
@@ -121,7 +120,7 @@ public sealed partial class Http2Session
                 throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, "HEADERS too short for its priority fields");
             }
 
-            selfDependent = (int)(BinaryPrimitives.ReadUInt32BigEndian(fragment) & 0x7FFF_FFFFu) == id;
+            selfDependent = FrameReader.ReadPriority(fragment).Dependency == id;
             fragment = fragment[5..];
         }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using Http2Lab.Http2.Frames;
 using Http2Lab.Http2.HPack;
 using Microsoft.Extensions.Logging;
@@ -45,17 +44,13 @@ public sealed partial class Http2Session
                 consumed = Http2Constants.ClientPreface.Length;
             }
 
-            Span<byte> headerBytes = stackalloc byte[Http2Constants.FrameHeaderLength];
             while (!_closed && !IsInputPaused)
             {
                 ReadOnlySequence<byte> rest = input.Slice(consumed);
-                if (rest.Length < Http2Constants.FrameHeaderLength)
+                if (!FrameReader.TryReadHeader(rest, out FrameHeader header))
                 {
                     break;
                 }
-
-                rest.Slice(0, Http2Constants.FrameHeaderLength).CopyTo(headerBytes);
-                FrameHeader header = FrameHeader.Read(headerBytes);
 
                 // §4.2: checked before the payload is buffered.
                 if (header.PayloadLength > _limits.MaxFrameSize)
@@ -252,23 +247,14 @@ public sealed partial class Http2Session
 
     private static ReadOnlySpan<byte> RemovePadding(FrameHeader header, ReadOnlySpan<byte> payload, string frame)
     {
-        if (!header.HasFlag(FrameFlags.Padded))
+        if (FrameReader.TryRemovePadding(header, payload, out ReadOnlySpan<byte> content, out int padLength))
         {
-            return payload;
+            return content;
         }
 
-        if (payload.IsEmpty)
-        {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, $"padded {frame} without a Pad Length field");
-        }
-
-        int padLength = payload[0];
-        if (padLength >= payload.Length)
-        {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, $"{frame} padding of {padLength} octets is not shorter than the payload (§6.1)");
-        }
-
-        return payload[1..^padLength];
+        throw padLength < 0
+            ? Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, $"padded {frame} without a Pad Length field")
+            : Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, $"{frame} padding of {padLength} octets is not shorter than the payload (§6.1)");
     }
 
     private void OnPriority(FrameHeader header, ReadOnlySpan<byte> payload)
@@ -284,8 +270,7 @@ public sealed partial class Http2Session
         }
 
         // §5.3.2: priority signals are parsed and otherwise ignored, in any stream state.
-        int dependency = (int)(BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7FFF_FFFFu);
-        if (dependency == header.StreamId)
+        if (FrameReader.ReadPriority(payload).Dependency == header.StreamId)
         {
             throw Http2ProtocolException.Stream(header.StreamId, Http2ErrorCode.ProtocolError, "stream depends on itself");
         }
@@ -305,7 +290,7 @@ public sealed partial class Http2Session
         }
 
         ThrowIfIdle(id, "RST_STREAM");
-        var errorCode = (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(payload);
+        Http2ErrorCode errorCode = FrameReader.ReadRstStream(payload);
         if (!_streams.TryGetValue(id, out Http2Stream? stream))
         {
             return; // already closed: nothing to do.
@@ -334,7 +319,7 @@ public sealed partial class Http2Session
             throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, "PING payload is not 8 octets");
         }
 
-        ulong opaque = BinaryPrimitives.ReadUInt64BigEndian(payload);
+        ulong opaque = FrameReader.ReadPing(payload);
         if (!header.HasFlag(FrameFlags.Ack))
         {
             FrameWriter.WritePing(_output, opaque, ack: true);
@@ -358,8 +343,7 @@ public sealed partial class Http2Session
             throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, "GOAWAY payload shorter than 8 octets");
         }
 
-        int lastStreamId = (int)(BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7FFF_FFFFu);
-        var errorCode = (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(payload[4..]);
+        int lastStreamId = FrameReader.ReadGoAway(payload, out Http2ErrorCode errorCode, out _);
         SessionLog.GoAwayReceived(_logger, lastStreamId, errorCode);
         _peerGoAwayReceived = true;
         _handler.OnGoAway(lastStreamId, errorCode);
@@ -372,7 +356,7 @@ public sealed partial class Http2Session
             throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, "WINDOW_UPDATE payload is not 4 octets");
         }
 
-        int increment = (int)(BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7FFF_FFFFu);
+        int increment = FrameReader.ReadWindowUpdate(payload);
         int id = header.StreamId;
         if (id == 0)
         {
