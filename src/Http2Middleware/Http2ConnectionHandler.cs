@@ -15,16 +15,18 @@ public sealed class Http2ConnectionHandler : ConnectionHandler
     private readonly Http2Limits _limits;
     private readonly Http2Router _router;
     private readonly ILogger _logger;
+    private readonly Http2Metrics _metrics;
 
     /// <summary>Creates the handler from DI.</summary>
-    public Http2ConnectionHandler(IOptions<Http2Limits> limits, Http2Router router, ILogger<Http2ConnectionHandler> logger)
+    public Http2ConnectionHandler(IOptions<Http2Limits> limits, Http2Router router, Http2Metrics metrics, ILogger<Http2ConnectionHandler> logger)
     {
         _limits = limits.Value;
         _router = router;
+        _metrics = metrics;
         _logger = logger;
     }
 
     /// <inheritdoc />
     public override Task OnConnectedAsync(ConnectionContext connection) =>
-        new Http2Connection(connection, _limits, _router.HandleAsync, _logger).RunAsync();
+        new Http2Connection(connection, _limits, _router.HandleAsync, _metrics, _logger).RunAsync();
 }

@@ -31,9 +31,12 @@ internal sealed class Http2Connection : IHttp2SessionHandler
     private long _framesAtLastCheck = -1;
     private long _idleSince;
 
-    public Http2Connection(ConnectionContext context, Http2Limits limits, Http2RequestHandler handler, ILogger logger)
+    private readonly Http2Metrics _metrics;
+
+    public Http2Connection(ConnectionContext context, Http2Limits limits, Http2RequestHandler handler, Http2Metrics metrics, ILogger logger)
     {
         _context = context;
+        _metrics = metrics;
         _handler = handler;
         _logger = logger;
         _session = new Http2Session(limits, this, logger);
@@ -65,6 +68,11 @@ internal sealed class Http2Connection : IHttp2SessionHandler
             lock (_sync)
             {
                 _transportClosed = true;
+                if (_session.ConnectionErrorCode is { } code and not Http2ErrorCode.NoError)
+                {
+                    _metrics.ConnectionError(code);
+                }
+
                 _session.OnTransportClosed();
             }
 
@@ -263,6 +271,8 @@ internal sealed class Http2Connection : IHttp2SessionHandler
             _streams.Remove(stream.StreamId);
         }
 
+        _metrics.StreamFinished(TimeProvider.System.GetElapsedTime(stream.StartedAt));
+
         _writeSignal.Writer.TryWrite(0);
         if (Interlocked.Decrement(ref _runningHandlers) == 0 && Volatile.Read(ref _transportClosed))
         {
@@ -290,6 +300,7 @@ internal sealed class Http2Connection : IHttp2SessionHandler
     {
         var stream = new Http2StreamContext(this, streamId, request, endStream);
         _streams[streamId] = stream;
+        _metrics.StreamStarted();
         Interlocked.Increment(ref _runningHandlers);
         ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Stream.RunAsync(state.Handler, state.Logger),
             (Stream: stream, Handler: _handler, Logger: _logger), preferLocal: false);
@@ -315,6 +326,7 @@ internal sealed class Http2Connection : IHttp2SessionHandler
     {
         if (_streams.TryGetValue(streamId, out Http2StreamContext? stream))
         {
+            _metrics.StreamReset(errorCode);
             stream.OnReset(errorCode);
         }
     }

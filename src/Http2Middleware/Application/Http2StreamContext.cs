@@ -37,6 +37,9 @@ internal sealed class Http2StreamContext
 
     public int StreamId { get; }
 
+    /// <summary>When the request headers arrived (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long StartedAt { get; } = TimeProvider.System.GetTimestamp();
+
     public Http2Request Request { get; }
 
     public Http2Response Response { get; }

@@ -75,6 +75,9 @@ public sealed partial class Http2Session : IDisposable
     /// <summary>The highest stream id the client has used.</summary>
     public int LastClientStreamId => _lastClientStreamId;
 
+    /// <summary>The error code of the GOAWAY this session sent for a connection error, if any.</summary>
+    public Http2ErrorCode? ConnectionErrorCode { get; private set; }
+
     /// <summary>The round-trip time measured by the last acknowledged <see cref="SendPing"/>, if any.</summary>
     public TimeSpan? LastPingRoundTrip { get; private set; }
 
@@ -208,6 +211,7 @@ public sealed partial class Http2Session : IDisposable
         // §6.8: after a graceful GOAWAY the last stream id must not grow (newer streams were ignored).
         int lastStreamId = _goAwaySent ? _goAwayLastStreamId : _lastClientStreamId;
         SessionLog.ConnectionError(_logger, errorCode, reason, lastStreamId);
+        ConnectionErrorCode = errorCode;
 
         // §3.4: SETTINGS is the first frame the server sends, even before a GOAWAY for an invalid preface.
         Start();
