@@ -205,6 +205,15 @@ internal sealed class Http2Connection : IHttp2SessionHandler
         }
     }
 
+    /// <summary>The lock that serialises every call into <see cref="Session"/>.</summary>
+    public object Sync => _sync;
+
+    /// <summary>The session; only touch it while holding <see cref="Sync"/>.</summary>
+    public Http2Session Session => _session;
+
+    /// <summary>Wakes the writer loop after session calls that may have queued output.</summary>
+    public void SignalOutput() => _writeSignal.Writer.TryWrite(0);
+
     /// <summary>Runs <paramref name="action"/> on the session under the lock, then wakes the writer.</summary>
     public T Invoke<T>(Func<Http2Session, T> action)
     {

@@ -101,11 +101,29 @@ internal sealed class Http2StreamContext
 
     // ---- called by the handler ----
 
-    public void AcknowledgeBody(int octets) => _connection.Invoke(s => s.AcknowledgeData(StreamId, octets));
+    // The hot paths below take the connection's lock directly rather than through a capturing lambda,
+    // so a write allocates nothing.
+
+    public void AcknowledgeBody(int octets)
+    {
+        lock (_connection.Sync)
+        {
+            _connection.Session.AcknowledgeData(StreamId, octets);
+        }
+
+        _connection.SignalOutput();
+    }
 
     public void SendHeaders(int status, IReadOnlyList<KeyValuePair<string, string>> headers, bool endStream)
     {
-        if (!_connection.Invoke(s => s.SendHeaders(StreamId, status, headers, endStream)))
+        bool alive;
+        lock (_connection.Sync)
+        {
+            alive = _connection.Session.SendHeaders(StreamId, status, headers, endStream);
+        }
+
+        _connection.SignalOutput();
+        if (!alive)
         {
             ThrowAborted();
         }
@@ -113,7 +131,14 @@ internal sealed class Http2StreamContext
 
     public void SendTrailers(IReadOnlyList<KeyValuePair<string, string>> trailers)
     {
-        if (!_connection.Invoke(s => s.SendTrailers(StreamId, trailers)))
+        bool alive;
+        lock (_connection.Sync)
+        {
+            alive = _connection.Session.SendTrailers(StreamId, trailers);
+        }
+
+        _connection.SignalOutput();
+        if (!alive)
         {
             ThrowAborted();
         }
@@ -124,9 +149,14 @@ internal sealed class Http2StreamContext
         ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
         int accepted = 0;
-        bool alive = _connection.Invoke(session =>
-            session.SendHeaders(StreamId, status, headers, endStream: false)
-            && session.TryWriteData(StreamId, data.Span, endStream, out accepted));
+        bool alive;
+        lock (_connection.Sync)
+        {
+            alive = _connection.Session.SendHeaders(StreamId, status, headers, endStream: false)
+                && _connection.Session.TryWriteData(StreamId, data.Span, endStream, out accepted);
+        }
+
+        _connection.SignalOutput();
         if (!alive)
         {
             ThrowAborted();
@@ -139,31 +169,7 @@ internal sealed class Http2StreamContext
     {
         while (true)
         {
-            Task? wait = null;
-            int accepted = 0;
-            bool alive = _connection.Invoke(session =>
-            {
-                if (!session.TryWriteData(StreamId, data.Span, endStream, out accepted))
-                {
-                    return false;
-                }
-
-                if (accepted < data.Length)
-                {
-                    // Armed under the lock, so OnWritable cannot slip in between.
-                    _writable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    wait = _writable.Task;
-                }
-
-                return true;
-            });
-
-            if (!alive)
-            {
-                ThrowAborted();
-            }
-
-            data = data[accepted..];
+            Task? wait = TryWrite(ref data, endStream);
             if (wait is null)
             {
                 return;
@@ -171,6 +177,33 @@ internal sealed class Http2StreamContext
 
             await wait.WaitAsync(cancellationToken);
         }
+    }
+
+    /// <summary>Offers <paramref name="data"/> to the session; returns what to await when not all of it fit.</summary>
+    private Task? TryWrite(ref ReadOnlyMemory<byte> data, bool endStream)
+    {
+        Task? wait = null;
+        bool alive;
+        int accepted;
+        lock (_connection.Sync)
+        {
+            alive = _connection.Session.TryWriteData(StreamId, data.Span, endStream, out accepted);
+            if (alive && accepted < data.Length)
+            {
+                // Armed under the lock, so OnWritable cannot slip in between.
+                _writable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _writable.Task;
+            }
+        }
+
+        _connection.SignalOutput();
+        if (!alive)
+        {
+            ThrowAborted();
+        }
+
+        data = data[accepted..];
+        return wait;
     }
 
     public async Task RunAsync(Http2RequestHandler handler, ILogger logger)
