@@ -78,7 +78,8 @@ public sealed class Http2Request
         foreach (string pair in QueryString.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             int eq = pair.IndexOf('=');
-            string key = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
+            // application/x-www-form-urlencoded: '+' is a space in keys and values alike.
+            string key = Uri.UnescapeDataString((eq < 0 ? pair : pair[..eq]).Replace('+', ' '));
             if (key == name)
             {
                 return eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
@@ -128,11 +129,14 @@ public sealed class Http2Request
     public async Task<string> ReadBodyAsTextAsync(CancellationToken cancellationToken = default)
     {
         await using Stream body = OpenDecodedBody();
-        using var reader = new StreamReader(body, GetEncoding(), detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        // Without a declared charset a byte-order mark decides (and is not part of the text).
+        Encoding? declared = GetDeclaredEncoding();
+        using var reader = new StreamReader(body, declared ?? new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
+            detectEncodingFromByteOrderMarks: declared is null, leaveOpen: true);
         return await reader.ReadToEndAsync(cancellationToken);
     }
 
-    private Encoding GetEncoding()
+    private Encoding? GetDeclaredEncoding()
     {
         string? contentType = GetHeader("content-type");
         int at = contentType?.IndexOf("charset=", StringComparison.OrdinalIgnoreCase) ?? -1;
@@ -149,6 +153,6 @@ public sealed class Http2Request
             }
         }
 
-        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        return null;
     }
 }

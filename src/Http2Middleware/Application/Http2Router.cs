@@ -73,44 +73,54 @@ public sealed class Http2Router
     /// <summary>Serves POST for exactly <paramref name="path"/>.</summary>
     public Http2Router MapPost(string path, Http2RequestHandler handler) => Map("POST", path, handler);
 
-    /// <summary>Finds the handler for a request and runs it, or answers 404 / 405.</summary>
+    /// <summary>
+    /// Finds the handler for a request and runs it: the exact route, else the longest prefix route,
+    /// that serves the method (HEAD falls back to GET). A path that matches only for other methods
+    /// gets 405 with <c>allow</c>; no match at all gets 404.
+    /// </summary>
     public Task HandleAsync(Http2Request request, Http2Response response)
     {
-        Dictionary<string, Http2RequestHandler>? methods = null;
+        Dictionary<string, Http2RequestHandler>? firstMatch = null;
+        Http2RequestHandler? handler = null;
         lock (_sync)
         {
-            if (!_exact.TryGetValue(request.Path, out methods))
+            if (_exact.TryGetValue(request.Path, out Dictionary<string, Http2RequestHandler>? exact))
             {
-                foreach ((string prefix, Dictionary<string, Http2RequestHandler> candidate) in _prefixes)
+                firstMatch = exact;
+                handler = Find(exact, request.Method);
+            }
+
+            for (int i = 0; handler is null && i < _prefixes.Count; i++)
+            {
+                (string prefix, Dictionary<string, Http2RequestHandler> methods) = _prefixes[i];
+                if (request.Path.StartsWith(prefix, StringComparison.Ordinal))
                 {
-                    if (request.Path.StartsWith(prefix, StringComparison.Ordinal))
-                    {
-                        methods = candidate;
-                        break;
-                    }
+                    firstMatch ??= methods;
+                    handler = Find(methods, request.Method);
                 }
             }
         }
 
-        if (methods is null)
-        {
-            return WriteStatusAsync(response, 404, "Not Found\n");
-        }
-
-        if (methods.TryGetValue(request.Method, out Http2RequestHandler? handler))
+        if (handler is not null)
         {
             return handler(request, response);
         }
 
-        if (request.Method == "HEAD" && methods.TryGetValue("GET", out handler))
+        if (firstMatch is null)
         {
-            return handler(request, response); // the response drops the body
+            return WriteStatusAsync(response, 404, "Not Found\n");
         }
 
-        IEnumerable<string> allowed = methods.ContainsKey("GET") ? methods.Keys.Append("HEAD").Distinct() : methods.Keys;
+        IEnumerable<string> allowed = firstMatch.ContainsKey("GET") ? firstMatch.Keys.Append("HEAD").Distinct() : firstMatch.Keys;
         response.SetHeader("allow", string.Join(", ", allowed.Order(StringComparer.Ordinal)));
         return WriteStatusAsync(response, 405, "Method Not Allowed\n");
     }
+
+    // HEAD is served by the GET handler; the response drops the body.
+    private static Http2RequestHandler? Find(Dictionary<string, Http2RequestHandler> methods, string method) =>
+        methods.TryGetValue(method, out Http2RequestHandler? handler) ? handler
+        : method == "HEAD" && methods.TryGetValue("GET", out handler) ? handler
+        : null;
 
     private static async Task WriteStatusAsync(Http2Response response, int status, string text)
     {
