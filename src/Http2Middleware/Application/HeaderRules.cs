@@ -1,3 +1,5 @@
+using Http2Lab.Http2.Session;
+
 namespace Http2Lab.Http2.Application;
 
 /// <summary>What a response field must look like on an HTTP/2 connection (RFC 9113 §8.2).</summary>
@@ -13,14 +15,14 @@ internal static class HeaderRules
             throw new ArgumentException($"'{name}': pseudo-headers are set by the server.", nameof(name));
         }
 
-        if (lower is "connection" or "keep-alive" or "proxy-connection" or "transfer-encoding" or "upgrade")
+        if (HeaderFieldRules.IsConnectionSpecific(lower))
         {
             throw new ArgumentException($"'{name}' is connection-specific and not allowed in HTTP/2 (RFC 9113 §8.2.2).", nameof(name));
         }
 
         foreach (char c in lower)
         {
-            if (c <= ' ' || c >= 0x7F || c is '(' or ')' or ',' or '/' or ':' or ';' or '<' or '=' or '>' or '?' or '@' or '[' or '\\' or ']' or '{' or '}' or '"')
+            if (!HeaderFieldRules.IsLowercaseTokenChar(c))
             {
                 throw new ArgumentException($"'{name}' is not a valid field name.", nameof(name));
             }

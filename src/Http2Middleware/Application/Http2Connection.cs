@@ -215,18 +215,6 @@ internal sealed class Http2Connection : IHttp2SessionHandler
     public void SignalOutput() => _writeSignal.Writer.TryWrite(0);
 
     /// <summary>Runs <paramref name="action"/> on the session under the lock, then wakes the writer.</summary>
-    public T Invoke<T>(Func<Http2Session, T> action)
-    {
-        T result;
-        lock (_sync)
-        {
-            result = action(_session);
-        }
-
-        _writeSignal.Writer.TryWrite(0);
-        return result;
-    }
-
     public void Invoke(Action<Http2Session> action)
     {
         lock (_sync)

@@ -230,8 +230,6 @@ internal sealed class Http2StreamContext
                 {
                     session.ResetStream(StreamId, Http2ErrorCode.InternalError);
                 }
-
-                return true;
             });
         }
         finally

@@ -116,7 +116,7 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
         _regularSeen = true;
         foreach (byte b in name)
         {
-            if (!IsLowercaseTokenChar(b))
+            if (!HeaderFieldRules.IsLowercaseTokenChar(b))
             {
                 Error = b is >= (byte)'A' and <= (byte)'Z'
                     ? $"uppercase header name '{Encoding.Latin1.GetString(name)}'"
@@ -138,21 +138,19 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
             return;
         }
 
-        // §8.2.2: connection-specific fields are malformed in HTTP/2.
-        if (name.SequenceEqual("connection"u8) || name.SequenceEqual("proxy-connection"u8) || name.SequenceEqual("keep-alive"u8)
-            || name.SequenceEqual("transfer-encoding"u8) || name.SequenceEqual("upgrade"u8))
+        string nameText = KnownHeaderNames.Get(name, out bool known);
+        if (HeaderFieldRules.IsConnectionSpecific(nameText))
         {
-            Error = $"connection-specific header '{Encoding.Latin1.GetString(name)}'";
+            Error = $"connection-specific header '{nameText}'";
             return;
         }
 
-        if (name.SequenceEqual("te"u8) && !value.SequenceEqual("trailers"u8))
+        if (nameText == "te" && !value.SequenceEqual("trailers"u8))
         {
             Error = "te header other than 'trailers'";
             return;
         }
 
-        string nameText = KnownHeaderNames.Get(name, out bool known);
         string valueText = known ? _values.Get(nameText, value) : Encoding.Latin1.GetString(value);
         if (ReferenceEquals(nameText, "content-length") && !_trailers)
         {
@@ -216,10 +214,4 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
     }
 
     private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t';
-
-    // RFC 9110 §5.6.2 tchar, minus uppercase letters (RFC 9113 §8.2.1).
-    private static bool IsLowercaseTokenChar(byte b) =>
-        b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'0' and <= (byte)'9')
-            or (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*'
-            or (byte)'+' or (byte)'-' or (byte)'.' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'|' or (byte)'~';
 }
