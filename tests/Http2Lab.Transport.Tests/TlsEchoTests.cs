@@ -138,8 +138,9 @@ public sealed class TlsEchoTests : IAsyncLifetime
 
         Assert.True(await silent.IsClosedByServerAsync());
 
-        // HandshakeTimeout is 1 s; allow scheduling slack on a busy machine but stay well under the read timeout.
-        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(900), TimeSpan.FromSeconds(8));
+        // The log line shows the handshake timeout closed it. No lower bound on the elapsed time: the server's
+        // timer starts at accept, before this client's clock does, so such a bound is flaky (a timing figure).
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8), "the handshake timeout (1 s) did not close the connection");
         await _log.WaitForAsync(m => m.Contains("timed out after 1 s"), TransportTestHost.Timeout);
     }
 
