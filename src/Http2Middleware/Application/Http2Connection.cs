@@ -28,8 +28,6 @@ internal sealed class Http2Connection : IHttp2SessionHandler
     private readonly TimeSpan _keepAliveTimeout;
     private int _runningHandlers;
     private bool _transportClosed;
-    private long _framesAtLastCheck = -1;
-    private long _idleSince;
 
     private readonly Http2Metrics _metrics;
 
@@ -39,7 +37,7 @@ internal sealed class Http2Connection : IHttp2SessionHandler
         _metrics = metrics;
         _handler = handler;
         _logger = logger;
-        _session = new Http2Session(limits, this, logger);
+        _session = new Http2Session(limits, this, logger) { OwnerCheck = () => Monitor.IsEntered(_sync) };
         _keepAliveTimeout = limits.KeepAliveTimeout;
     }
 
@@ -54,7 +52,7 @@ internal sealed class Http2Connection : IHttp2SessionHandler
         Invoke(static session => session.Start());
         Task writer = WriterLoopAsync(output);
         TimeSpan period = TimeSpan.FromTicks(Math.Clamp(_keepAliveTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 25, TimeSpan.TicksPerSecond));
-        using ITimer idleTimer = TimeProvider.System.CreateTimer(static state => ((Http2Connection)state!).CheckIdle(), this, period, period);
+        using ITimer idleTimer = TimeProvider.System.CreateTimer(static state => ((Http2Connection)state!).OnHeartbeat(), this, period, period);
         try
         {
             await ReadLoopAsync(input, output);
@@ -225,32 +223,32 @@ internal sealed class Http2Connection : IHttp2SessionHandler
         _writeSignal.Writer.TryWrite(0);
     }
 
-    /// <summary>Closes a connection that has had no open stream and no complete frame for KeepAliveTimeout.</summary>
-    private void CheckIdle()
+    /// <summary>Timeouts and data rates of the session; aborts the transport when the peer stopped reading.</summary>
+    private void OnHeartbeat()
     {
-        long now = TimeProvider.System.GetTimestamp();
+        bool abort;
         lock (_sync)
         {
-            if (_transportClosed || _session.IsCompleted)
+            if (_transportClosed)
             {
                 return;
             }
 
-            if (_session.ActiveStreamCount > 0 || _session.FramesReceived != _framesAtLastCheck)
-            {
-                _framesAtLastCheck = _session.FramesReceived;
-                _idleSince = now;
-                return;
-            }
-
-            if (TimeProvider.System.GetElapsedTime(_idleSince, now) < _keepAliveTimeout)
-            {
-                return;
-            }
+            _session.OnHeartbeat();
+            abort = _session.RequiresAbort;
         }
 
-        Http2ConnectionLog.KeepAliveTimeout(_logger, _context.ConnectionId, _keepAliveTimeout.TotalSeconds);
-        Invoke(static session => session.BeginGracefulShutdown());
+        if (abort)
+        {
+            _context.Abort(new ConnectionAbortedException("The client stopped reading (MinResponseDataRate)."));
+            return;
+        }
+
+        _writeSignal.Writer.TryWrite(0);
+        if (IsCompleted())
+        {
+            _context.Transport.Input.CancelPendingRead();
+        }
     }
 
     private void BeginGracefulShutdown()
@@ -266,6 +264,7 @@ internal sealed class Http2Connection : IHttp2SessionHandler
         lock (_sync)
         {
             _streams.Remove(stream.StreamId);
+            _session.AbandonRequestBody(stream.StreamId);
         }
 
         _metrics.StreamFinished(TimeProvider.System.GetElapsedTime(stream.StartedAt));

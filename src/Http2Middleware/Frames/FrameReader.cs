@@ -4,11 +4,12 @@ using System.Buffers.Binary;
 namespace Http2Lab.Http2.Frames;
 
 /// <summary>
-/// Decodes frames and their payload fields (RFC 9113 §4.1, §6). Stateless and unaware of the
-/// connection: it reports what the octets say; deciding whether that is allowed (and which error
-/// code applies) is the session's job. The length checks a payload needs first are the caller's.
+/// Decodes frames and their payload fields (RFC 9113 §4.1, §6). Stateless and unaware of the connection:
+/// <see cref="TryDecode"/> checks every rule a frame can break on its own (lengths, which frames may or
+/// must use stream 0, padding, priority) and names the RFC's error code; what depends on connection or
+/// stream state is the session's job.
 /// </summary>
-public static class FrameReader
+public static partial class FrameReader
 {
     /// <summary>Reads a frame header from the start of <paramref name="input"/>; false if fewer than 9 octets.</summary>
     public static bool TryReadHeader(in ReadOnlySequence<byte> input, out FrameHeader header)

@@ -42,7 +42,14 @@ public sealed class Http2Limits
     /// sends but never reads (PING or SETTINGS floods) cannot grow memory without bound.
     /// </summary>
     [Range(16 * 1024, int.MaxValue)]
-    public int MaxOutputBufferSize { get; set; } = 1024 * 1024;
+    public int MaxOutputBufferSize { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// Response octets buffered for all streams of one connection together, waiting for the client's windows:
+    /// with <see cref="MaxOutputBufferSize"/> this bounds what a client that does not read can make us hold.
+    /// </summary>
+    [Range(16 * 1024, int.MaxValue)]
+    public int ConnectionResponseBufferSize { get; set; } = 256 * 1024;
 
     /// <summary>CONTINUATION frames allowed in one header block before ENHANCE_YOUR_CALM.</summary>
     [Range(1, int.MaxValue)]
@@ -55,6 +62,59 @@ public sealed class Http2Limits
     /// </summary>
     [Range(1, int.MaxValue)]
     public int MaxResetStreamsPerSecond { get; set; } = 200;
+
+    /// <summary>PING frames per second a client may send (each costs an ACK) before ENHANCE_YOUR_CALM.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxPingsPerSecond { get; set; } = 100;
+
+    /// <summary>SETTINGS frames per second a client may send (each costs an ACK) before ENHANCE_YOUR_CALM.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxSettingsPerSecond { get; set; } = 100;
+
+    /// <summary>
+    /// Time from the start of the connection to the client's preface and first SETTINGS; slower clients get
+    /// GOAWAY PROTOCOL_ERROR.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "1.00:00:00")]
+    public TimeSpan ClientPrefaceTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time the client has to acknowledge our SETTINGS; then GOAWAY SETTINGS_TIMEOUT (§6.5.3).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "1.00:00:00")]
+    public TimeSpan SettingsAckTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Time a header block may take from its first octet to its last (HEADERS and its CONTINUATIONs);
+    /// then GOAWAY ENHANCE_YOUR_CALM, since nothing else can be processed on the connection meanwhile.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "1.00:00:00")]
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Request body octets per second a client must send, while the stream's window is open, once
+    /// <see cref="DataRateGracePeriod"/> has passed; slower streams are reset (CANCEL, or NO_ERROR when the
+    /// response is already complete). 0 disables the check (e.g. for long-lived bidirectional streams).
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int MinRequestBodyDataRate { get; set; } = 240;
+
+    /// <summary>
+    /// Response octets per second a client must accept, while a stream has data waiting for its window (or
+    /// the connection's output waits for the client to read), once <see cref="DataRateGracePeriod"/> has passed.
+    /// Slower streams are reset with CANCEL; a connection whose socket is not read is closed. 0 disables it.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int MinResponseDataRate { get; set; } = 240;
+
+    /// <summary>How long a transfer may run below the minimum data rates before they are enforced.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan DataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The largest request body accepted. A larger <c>content-length</c> is answered with 413; a body that
+    /// grows past it without one is reset with CANCEL. Null: unlimited.
+    /// </summary>
+    [Range(0L, long.MaxValue)]
+    public long? MaxRequestBodySize { get; set; } = 30_000_000;
 
     /// <summary>
     /// A connection with no open stream that completes no frame for this long is closed with GOAWAY

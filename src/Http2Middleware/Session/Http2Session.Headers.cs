@@ -2,172 +2,112 @@ using Http2Lab.Http2.Frames;
 
 namespace Http2Lab.Http2.Session;
 
-// SETTINGS and header blocks: HEADERS, CONTINUATION, request validation, stream creation.
+// SETTINGS and field blocks: HEADERS, CONTINUATION, request validation, stream creation.
 public sealed partial class Http2Session
 {
-    private int _headerStreamId;
-    private bool _headerEndStream;
-    private bool _headerSelfDependent;
-    private int _continuationCount;
-    private readonly int[] _recentlyReset = new int[256];
-    private readonly int[] _recentlyClosed = new int[256];
-    private int _recentlyClosedNext;
-    private int _recentlyResetNext;
-    private long _resetWindowStart;
-    private int _resetsInWindow;
+    private long _settingsSentAt;
+    private bool _settingsAcknowledged;
+    private long _headersStartedAt;
 
-    private void OnSettings(FrameHeader header, ReadOnlySpan<byte> payload)
+    private void OnSettings(in Http2Frame frame)
     {
-        if (header.StreamId != 0)
+        if (frame.IsAck)
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "SETTINGS on a stream");
-        }
-
-        if (header.HasFlag(FrameFlags.Ack))
-        {
-            if (payload.Length != 0)
-            {
-                throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, "SETTINGS ACK with a payload");
-            }
-
             // Our SETTINGS are in force now, including a smaller header table than the default.
+            _settingsAcknowledged = true;
             _decoder.MaxDynamicTableSize = _limits.HeaderTableSize;
             return;
         }
 
-        if (payload.Length % 6 != 0)
+        if (_settingsReceived && !_settings.TryTake(_time.GetTimestamp(), _time))
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, "SETTINGS payload is not a multiple of 6 octets");
+            ConnectionError(FrameError.Connection(Http2ErrorCode.EnhanceYourCalm, $"more than {_limits.MaxSettingsPerSecond} SETTINGS per second"));
+            return;
         }
 
         _settingsReceived = true;
-        for (int offset = 0; offset < payload.Length; offset += 6)
+        for (int i = 0; i < frame.SettingsCount; i++)
         {
-            KeyValuePair<SettingsParameter, uint> setting = FrameReader.ReadSetting(payload, offset / 6);
-            ApplySetting(setting.Key, setting.Value);
+            (SettingsParameter parameter, uint value) = frame.GetSetting(i);
+            int oldWindow = _peerSettings.InitialWindowSize;
+            if (!_peerSettings.TryApply(parameter, value, fromServer: false, out FrameError error))
+            {
+                ConnectionError(error);
+                return;
+            }
+
+            if (parameter == SettingsParameter.HeaderTableSize)
+            {
+                _encoder.SetPeerMaxTableSize((int)Math.Min(value, int.MaxValue));
+            }
+            else if (parameter == SettingsParameter.InitialWindowSize && !TryApplyInitialWindowSize(_peerSettings.InitialWindowSize - (long)oldWindow))
+            {
+                return;
+            }
         }
 
         FrameWriter.WriteSettingsAck(_output);
         ProduceData();
     }
 
-    private void ApplySetting(SettingsParameter parameter, uint value)
+    /// <summary>§6.9.2: a new SETTINGS_INITIAL_WINDOW_SIZE changes every open stream's window; they may go negative.</summary>
+    private bool TryApplyInitialWindowSize(long delta)
     {
-        switch (parameter)
+        foreach (Http2Stream stream in _streams.Values)
         {
-            case SettingsParameter.HeaderTableSize:
-                _encoder.SetPeerMaxTableSize((int)Math.Min(value, int.MaxValue));
-                break;
-            case SettingsParameter.EnablePush:
-            case SettingsParameter.EnableConnectProtocol:
-            case SettingsParameter.NoRfc7540Priorities:
-                if (value > 1)
-                {
-                    throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, $"SETTINGS {parameter} must be 0 or 1");
-                }
-
-                break;
-            case SettingsParameter.InitialWindowSize:
-                if (value > Http2Constants.MaxWindowSize)
-                {
-                    throw Http2ProtocolException.Connection(Http2ErrorCode.FlowControlError, "SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1");
-                }
-
-                // §6.9.2: the change applies to every open stream; windows may go negative.
-                long delta = (long)value - _peerInitialWindowSize;
-                _peerInitialWindowSize = (int)value;
-                foreach (Http2Stream stream in _streams.Values)
-                {
-                    if (!stream.SendWindow.TryAdjust(delta))
-                    {
-                        throw Http2ProtocolException.Connection(Http2ErrorCode.FlowControlError, "SETTINGS_INITIAL_WINDOW_SIZE overflows a stream window");
-                    }
-
-                    if (delta > 0 && stream.HasWorkToSend)
-                    {
-                        Enqueue(stream);
-                    }
-                }
-
-                break;
-            case SettingsParameter.MaxFrameSize:
-                if (value is < Http2Constants.DefaultMaxFrameSize or > Http2Constants.MaxAllowedFrameSize)
-                {
-                    throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "SETTINGS_MAX_FRAME_SIZE outside 16384..16777215");
-                }
-
-                _peerMaxFrameSize = (int)value;
-                break;
-            default:
-                break; // MAX_CONCURRENT_STREAMS and MAX_HEADER_LIST_SIZE constrain a sender of requests; unknown ids are ignored (§6.5.2).
-        }
-    }
-
-    private void OnHeaders(FrameHeader header, ReadOnlySpan<byte> payload)
-    {
-        int id = header.StreamId;
-        if (id == 0)
-        {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "HEADERS on stream 0");
-        }
-
-        ReadOnlySpan<byte> fragment = RemovePadding(header, payload, "HEADERS");
-        bool selfDependent = false;
-        if (header.HasFlag(FrameFlags.Priority))
-        {
-            if (fragment.Length < 5)
+            if (!stream.Outbound.TryGrow(delta))
             {
-                throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, "HEADERS too short for its priority fields");
+                ConnectionError(FrameError.Connection(Http2ErrorCode.FlowControlError, "SETTINGS_INITIAL_WINDOW_SIZE overflows a stream window (§6.9.2)"));
+                return false;
             }
 
-            selfDependent = FrameReader.ReadPriority(fragment).Dependency == id;
-            fragment = fragment[5..];
+            if (delta > 0 && stream.HasWorkToSend)
+            {
+                Enqueue(stream);
+            }
         }
 
-        if (header.HasFlag(FrameFlags.EndHeaders))
+        return true;
+    }
+
+    private void OnHeaders(in Http2Frame frame)
+    {
+        if (frame.EndHeaders)
         {
-            ProcessHeaderBlock(id, fragment, header.HasFlag(FrameFlags.EndStream), selfDependent);
+            OnFieldBlock(frame.StreamId, frame.Content, frame.EndStream, frame.IsSelfDependent);
             return;
         }
 
-        _headerStreamId = id;
-        _headerEndStream = header.HasFlag(FrameFlags.EndStream);
-        _headerSelfDependent = selfDependent;
-        _continuationCount = 0;
-        _headerBlock.Clear();
-        AppendHeaderFragment(fragment);
-    }
-
-    private void OnContinuation(FrameHeader header, ReadOnlySpan<byte> payload)
-    {
-        if (_headerStreamId == 0 || header.StreamId != _headerStreamId)
+        if (_headersStartedAt == 0)
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, $"unexpected CONTINUATION on stream {header.StreamId}");
+            _headersStartedAt = _time.GetTimestamp();
         }
 
-        if (++_continuationCount > _limits.MaxContinuationFrames)
+        if (!_assembler.TryBegin(frame, out FrameError error))
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.EnhanceYourCalm, "too many CONTINUATION frames in one header block");
-        }
-
-        AppendHeaderFragment(payload);
-        if (header.HasFlag(FrameFlags.EndHeaders))
-        {
-            int id = _headerStreamId;
-            _headerStreamId = 0;
-            ProcessHeaderBlock(id, _headerBlock.WrittenSpan, _headerEndStream, _headerSelfDependent);
-            _headerBlock.Clear();
+            ConnectionError(error);
         }
     }
 
-    private void AppendHeaderFragment(ReadOnlySpan<byte> fragment)
+    private void OnContinuation(in Http2Frame frame)
     {
-        if (_headerBlock.Length + fragment.Length > MaxHeaderBlockSize(_limits))
+        if (!_assembler.TryAppend(frame, out bool complete, out FrameError error))
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.EnhanceYourCalm, "header block too large");
+            ConnectionError(error);
+            return;
         }
 
-        _headerBlock.Write(fragment);
+        if (complete)
+        {
+            try
+            {
+                OnFieldBlock(_assembler.StreamId, _assembler.Block, _assembler.EndStream, _assembler.SelfDependent);
+            }
+            finally
+            {
+                _assembler.Reset();
+            }
+        }
     }
 
     /// <summary>
@@ -177,7 +117,8 @@ public sealed partial class Http2Session
     private static int MaxHeaderBlockSize(Http2Limits limits) =>
         (int)Math.Min(int.MaxValue / 2, 2L * limits.MaxHeaderListSize + limits.MaxFrameSize);
 
-    private void ProcessHeaderBlock(int id, ReadOnlySpan<byte> block, bool endStream, bool selfDependent)
+    /// <summary>A complete field block: a new request, trailers, or a block for a stream that is gone.</summary>
+    private void OnFieldBlock(int id, ReadOnlySpan<byte> block, bool endStream, bool selfDependent)
     {
         _streams.TryGetValue(id, out Http2Stream? stream);
         _collector.Reset(trailers: stream is not null, _limits.MaxHeaderListSize);
@@ -193,65 +134,68 @@ public sealed partial class Http2Session
 
         if ((id & 1) == 0)
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, $"client used even stream id {id}");
+            ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, $"client used even stream id {id} (§5.1.1)"));
+            return;
         }
 
         if (id <= _lastClientStreamId)
         {
-            if (WasResetByUs(id))
-            {
-                return;
-            }
-
-            // §5.1: a stream that really ran and closed gets STREAM_CLOSED; an id that went backwards
-            // without ever being used is an unexpected identifier (§5.1.1).
-            throw Array.IndexOf(_recentlyClosed, id) >= 0
-                ? Http2ProtocolException.Connection(Http2ErrorCode.StreamClosed, $"HEADERS on closed stream {id}")
-                : Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, $"stream id {id} is not greater than {_lastClientStreamId}");
+            OnFrameForClosedStream(id, FrameType.Headers);
+            return;
         }
 
         _lastClientStreamId = id;
         if (_goAwaySent)
         {
-            RecordReset(id); // §6.8: streams above our GOAWAY's last id are ignored.
+            _closedStreams.Record(id, StreamCloseReason.Refused); // §6.8: streams above our GOAWAY's last id are ignored.
             return;
         }
 
         if (selfDependent)
         {
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.ProtocolError, "stream depends on itself");
+            RejectStream(id, Http2ErrorCode.ProtocolError, "stream depends on itself (§5.3.1)");
+            return;
         }
 
         if (_streams.Count >= _limits.MaxConcurrentStreams)
         {
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.RefusedStream, "SETTINGS_MAX_CONCURRENT_STREAMS exceeded");
-        }
-
-        stream = new Http2Stream(id, _peerInitialWindowSize, _limits.InitialStreamWindowSize);
-        stream.State = StreamStateMachine.Transition(StreamState.Idle, StreamEvent.ReceiveHeaders)!.Value;
-        _streams.Add(id, stream);
-
-        if (_collector.TooLarge)
-        {
-            RespondHeadersTooLarge(stream, endStream);
+            RejectStream(id, Http2ErrorCode.RefusedStream, "SETTINGS_MAX_CONCURRENT_STREAMS exceeded (§5.1.2)", StreamCloseReason.Refused);
             return;
         }
 
-        _collector.ValidateRequest(enableConnectProtocol: false);
-        if (_collector.Error is { } error)
+        if (!_collector.TooLarge)
         {
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.ProtocolError, "malformed request: " + error);
+            _collector.ValidateRequest(enableConnectProtocol: false);
+            if (_collector.Error is { } malformed)
+            {
+                RejectStream(id, Http2ErrorCode.ProtocolError, "malformed request: " + malformed);
+                return;
+            }
+
+            if (endStream && _collector.ContentLength is > 0)
+            {
+                RejectStream(id, Http2ErrorCode.ProtocolError, "content-length with no DATA (§8.1.1)");
+                return;
+            }
         }
 
-        if (endStream && _collector.ContentLength is > 0)
+        stream = OpenStream(id);
+        if (_collector.TooLarge)
         {
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.ProtocolError, "content-length with no DATA (§8.1.1)");
+            // §6.5.2 / RFC 6585: answer 431 rather than process an oversized header list.
+            RespondForApplication(stream, 431, endStream);
+            return;
+        }
+
+        if (_limits.MaxRequestBodySize is long max && _collector.ContentLength > max)
+        {
+            RespondForApplication(stream, 413, endStream);
+            return;
         }
 
         stream.ExpectedContentLength = _collector.ContentLength;
         var request = new Http2RequestHead(_collector.Method!, _collector.Scheme ?? "", _collector.Authority ?? _collector.Host ?? "",
             _collector.Path ?? "", _collector.Protocol, _collector.TakeFields(), _collector.ContentLength);
-        stream.Delivered = true;
 
         // §5.1: half-closed (remote) before the application hears of it, as it may respond from inside the call.
         if (endStream)
@@ -262,105 +206,73 @@ public sealed partial class Http2Session
         _handler.OnRequest(id, request, endStream);
     }
 
+    private Http2Stream OpenStream(int id)
+    {
+        var stream = new Http2Stream(
+            id,
+            new InboundWindow(_limits.InitialStreamWindowSize, _limits.InitialStreamWindowSize / 2),
+            new OutboundWindow(_peerSettings.InitialWindowSize, _connectionOutbound));
+        _streams.Add(id, stream);
+        Apply(stream, StreamEvent.ReceiveHeaders);
+        return stream;
+    }
+
     private void OnTrailers(Http2Stream stream, bool endStream, bool selfDependent)
     {
         int id = stream.Id;
         if (!StreamStateMachine.CanReceive(stream.State))
         {
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.StreamClosed, "HEADERS after END_STREAM");
+            ConnectionError(AfterEndStream(FrameType.Headers, id));
+            return;
         }
 
         if (selfDependent)
         {
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.ProtocolError, "stream depends on itself");
+            StreamError(stream, Http2ErrorCode.ProtocolError, "stream depends on itself (§5.3.1)");
+            return;
         }
 
         if (!endStream)
         {
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.ProtocolError, "trailers without END_STREAM (§8.1)");
+            StreamError(stream, Http2ErrorCode.ProtocolError, "trailers without END_STREAM (§8.1)");
+            return;
         }
 
         if (_collector.Error is not null || _collector.TooLarge)
         {
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.ProtocolError, "malformed trailers: " + (_collector.Error ?? "too large"));
+            StreamError(stream, Http2ErrorCode.ProtocolError, "malformed trailers: " + (_collector.Error ?? "too large"));
+            return;
         }
 
         if (stream.ExpectedContentLength is long expected && expected != stream.ReceivedLength)
         {
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.ProtocolError, $"content-length {expected} does not match the DATA received (§8.1.1)");
+            StreamError(stream, Http2ErrorCode.ProtocolError, $"content-length {expected} does not match the DATA received (§8.1.1)");
+            return;
         }
 
         KeyValuePair<string, string>[] trailers = _collector.TakeFields();
+        bool deliver = !stream.BodyAbandoned;
         ApplyRemoteEnd(stream);
-        _handler.OnRequestTrailers(id, trailers);
+        if (deliver)
+        {
+            _handler.OnRequestTrailers(id, trailers);
+        }
     }
 
-    /// <summary>§6.5.2 / RFC 6585: answer 431 rather than process an oversized header list.</summary>
-    private void RespondHeadersTooLarge(Http2Stream stream, bool endStream)
+    /// <summary>
+    /// The session answers a request itself (431, 413) without the application: the body, if one follows,
+    /// is discarded until END_STREAM, and reset with NO_ERROR if the client fills its window (§8.1).
+    /// </summary>
+    private void RespondForApplication(Http2Stream stream, int status, bool endStream)
     {
         if (endStream)
         {
             ApplyRemoteEnd(stream);
         }
 
-        // If the client is still sending a body, ending the response resets it with NO_ERROR.
-        SendResponseHeaders(stream, 431, [], endStream: true);
+        stream.BodyAbandoned = true;
+        SendResponseHeaders(stream, status, [new("content-length", "0")], endStream: true);
     }
 
-    private void ApplyRemoteEnd(Http2Stream stream)
-    {
-        StreamState? next = StreamStateMachine.Transition(stream.State, StreamEvent.ReceiveEndStream);
-        if (next is null)
-        {
-            return;
-        }
-
-        stream.State = next.Value;
-        if (stream.State == StreamState.Closed)
-        {
-            CloseStream(stream);
-        }
-    }
-
-    private void StreamError(int id, Http2ErrorCode errorCode, string reason)
-    {
-        // Resets the client provokes cost us as much as its own (the "MadeYouReset" variant).
-        CountReset();
-        SessionLog.StreamError(_logger, id, errorCode, reason);
-        FrameWriter.WriteRstStream(_output, id, errorCode);
-        RecordReset(id);
-        if (_streams.TryGetValue(id, out Http2Stream? stream))
-        {
-            CloseStream(stream);
-            stream.State = StreamState.Closed;
-            if (stream.Delivered)
-            {
-                _handler.OnStreamReset(id, errorCode);
-            }
-        }
-    }
-
-    private void RecordReset(int id)
-    {
-        _recentlyReset[_recentlyResetNext] = id;
-        _recentlyResetNext = (_recentlyResetNext + 1) % _recentlyReset.Length;
-    }
-
-    private bool WasResetByUs(int id) => Array.IndexOf(_recentlyReset, id) >= 0;
-
-    /// <summary>Rapid-reset guard (CVE-2023-44487): too many resets or refusals per second end the connection.</summary>
-    private void CountReset()
-    {
-        long now = _time.GetTimestamp();
-        if (_time.GetElapsedTime(_resetWindowStart, now) > TimeSpan.FromSeconds(1))
-        {
-            _resetWindowStart = now;
-            _resetsInWindow = 0;
-        }
-
-        if (++_resetsInWindow > _limits.MaxResetStreamsPerSecond)
-        {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.EnhanceYourCalm, "too many streams reset or refused");
-        }
-    }
+    private void ApplyRemoteEnd(Http2Stream stream) => Apply(stream, StreamEvent.ReceiveEndStream);
 }

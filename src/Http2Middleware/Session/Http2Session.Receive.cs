@@ -26,6 +26,7 @@ public sealed partial class Http2Session
     /// </summary>
     public long Receive(in ReadOnlySequence<byte> input)
     {
+        AssertOwner();
         if (_closed)
         {
             return input.Length;
@@ -38,12 +39,13 @@ public sealed partial class Http2Session
             {
                 if (!TryReadPreface(input))
                 {
-                    return 0;
+                    return _closed ? input.Length : 0;
                 }
 
                 consumed = Http2Constants.ClientPreface.Length;
             }
 
+            _partialType = null;
             while (!_closed && !IsInputPaused)
             {
                 ReadOnlySequence<byte> rest = input.Slice(consumed);
@@ -52,15 +54,16 @@ public sealed partial class Http2Session
                     break;
                 }
 
-                // §4.2: checked before the payload is buffered.
-                if (header.PayloadLength > _limits.MaxFrameSize)
+                if (FrameReader.IsTooLarge(header, _localSettings.MaxFrameSize, out FrameError tooLarge))
                 {
-                    throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError,
-                        $"{header.Type} frame of {header.PayloadLength} octets exceeds SETTINGS_MAX_FRAME_SIZE {_limits.MaxFrameSize}");
+                    ConnectionError(tooLarge);
+                    break;
                 }
 
-                if (rest.Length < Http2Constants.FrameHeaderLength + header.PayloadLength)
+                long available = rest.Length - Http2Constants.FrameHeaderLength;
+                if (available < header.PayloadLength)
                 {
+                    NotePartialFrame(header, available);
                     break;
                 }
 
@@ -69,21 +72,18 @@ public sealed partial class Http2Session
                 ProcessFrame(header, payload.IsSingleSegment ? payload.FirstSpan : CopyToScratch(payload));
             }
         }
-        catch (Http2ProtocolException ex)
-        {
-            ConnectionError(ex.ErrorCode, ex.Message);
-            return input.Length;
-        }
         catch (Exception ex)
         {
             // A bug here or in the application handler must not kill the process or leave the peer hanging.
             _logger.LogError(ex, "HTTP/2 session failed while processing input");
-            ConnectionError(Http2ErrorCode.InternalError, "internal error");
-            return input.Length;
+            ConnectionError(FrameError.Connection(Http2ErrorCode.InternalError, "internal error"));
         }
 
-        return consumed;
+        return _closed ? input.Length : consumed;
     }
+
+    /// <summary>Complete frames processed so far (a driver's measure of progress).</summary>
+    public long FramesReceived { get; private set; }
 
     private bool TryReadPreface(in ReadOnlySequence<byte> input)
     {
@@ -95,7 +95,8 @@ public sealed partial class Http2Session
         // Fail as soon as the octets diverge, e.g. an HTTP/1.1 request sent to an h2c port.
         if (!received[..available].SequenceEqual(preface[..available]))
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "invalid connection preface");
+            ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, "invalid connection preface (§3.4)"));
+            return false;
         }
 
         if (available < preface.Length)
@@ -124,9 +125,6 @@ public sealed partial class Http2Session
         return _payloadScratch.AsSpan(0, (int)payload.Length);
     }
 
-    /// <summary>Complete frames processed so far (a driver's measure of progress, e.g. for idle timeouts).</summary>
-    public long FramesReceived { get; private set; }
-
     private void ProcessFrame(FrameHeader header, ReadOnlySpan<byte> payload)
     {
         FramesReceived++;
@@ -135,259 +133,245 @@ public sealed partial class Http2Session
             SessionLog.FrameIn(_logger, header);
         }
 
-        // §6.10: a header block is contiguous; nothing may interleave.
-        if (_headerStreamId != 0 && header.Type != FrameType.Continuation)
+        if (_assembler.Interrupts(header, out FrameError error))
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError,
-                $"{header.Type} frame while a header block on stream {_headerStreamId} awaits CONTINUATION");
+            ConnectionError(error);
+            return;
         }
 
         // §3.4: the preface is followed by SETTINGS.
         if (!_settingsReceived && (header.Type != FrameType.Settings || header.HasFlag(FrameFlags.Ack)))
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "the first frame after the preface must be SETTINGS");
+            ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, "the first frame after the preface must be SETTINGS (§3.4)"));
+            return;
+        }
+
+        if (!FrameReader.TryDecode(header, payload, out Http2Frame frame, out error))
+        {
+            OnInvalidFrame(header, error);
+            return;
         }
 
         try
         {
             switch (header.Type)
             {
-                case FrameType.Data: OnData(header, payload); break;
-                case FrameType.Headers: OnHeaders(header, payload); break;
-                case FrameType.Priority: OnPriority(header, payload); break;
-                case FrameType.RstStream: OnRstStream(header, payload); break;
-                case FrameType.Settings: OnSettings(header, payload); break;
+                case FrameType.Data: OnData(frame); break;
+                case FrameType.Headers: OnHeaders(frame); break;
+                case FrameType.Priority: break; // §5.3.2: parsed (and checked) above, otherwise ignored, in any state.
+                case FrameType.RstStream: OnRstStream(frame); break;
+                case FrameType.Settings: OnSettings(frame); break;
                 case FrameType.PushPromise:
-                    throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "PUSH_PROMISE from a client (§8.4)");
-                case FrameType.Ping: OnPing(header, payload); break;
-                case FrameType.GoAway: OnGoAway(header, payload); break;
-                case FrameType.WindowUpdate: OnWindowUpdate(header, payload); break;
-                case FrameType.Continuation: OnContinuation(header, payload); break;
+                    ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, "PUSH_PROMISE from a client (§8.4)"));
+                    break;
+                case FrameType.Ping: OnPing(frame); break;
+                case FrameType.GoAway: OnGoAway(frame); break;
+                case FrameType.WindowUpdate: OnWindowUpdate(frame); break;
+                case FrameType.Continuation: OnContinuation(frame); break;
                 default: break; // §4.1, §5.5: unknown types (and ALTSVC, meaningless to a server) are ignored.
             }
         }
-        catch (Http2ProtocolException ex) when (!ex.IsConnectionError)
-        {
-            StreamError(ex.StreamId, ex.ErrorCode, ex.Message);
-        }
         catch (HPackDecodingException ex)
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.CompressionError, "HPACK: " + ex.Message);
+            ConnectionError(FrameError.Connection(Http2ErrorCode.CompressionError, "HPACK: " + ex.Message));
+        }
+
+        if (!_assembler.IsOpen)
+        {
+            _headersStartedAt = 0;
         }
     }
 
-    private void OnData(FrameHeader header, ReadOnlySpan<byte> payload)
+    /// <summary>A frame that broke a rule of its type; stream errors still depend on the stream's state.</summary>
+    private void OnInvalidFrame(FrameHeader header, FrameError error)
     {
-        int id = header.StreamId;
-        if (id == 0)
+        if (error.IsConnectionError)
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "DATA on stream 0");
+            ConnectionError(error);
+            return;
         }
 
-        ReadOnlySpan<byte> data = RemovePadding(header, payload, "DATA");
+        int id = error.StreamId;
+        if (header.Type != FrameType.Priority && IsIdle(id))
+        {
+            // §5.1: only HEADERS and PRIORITY may arrive on an idle stream.
+            ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, $"{header.Type} on idle stream {id} (§5.1)"));
+            return;
+        }
+
+        if (_streams.TryGetValue(id, out Http2Stream? stream))
+        {
+            StreamError(stream, error.Code, error.Reason);
+        }
+        else if (header.Type == FrameType.Priority || !IsIgnoredAfterOurReset(id))
+        {
+            // PRIORITY is valid in every state, so its errors always get RST_STREAM (h2spec 5.3.1, 6.3).
+            ResetUnopened(id, error.Code, error.Reason);
+        }
+    }
+
+    private void OnData(in Http2Frame frame)
+    {
+        int id = frame.StreamId;
+        int length = frame.Payload.Length;
 
         // §6.9.1: the whole payload, padding included, counts against both windows.
-        if (!_connectionReceiveWindow.TryConsume(payload.Length))
+        if (!_connectionInbound.TryReceive(length))
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.FlowControlError, "DATA exceeds the connection window");
+            ConnectionError(FrameError.Connection(Http2ErrorCode.FlowControlError, "DATA exceeds the connection window (§6.9.1)"));
+            return;
         }
 
         if (!_streams.TryGetValue(id, out Http2Stream? stream))
         {
-            ReturnConnectionCredit(payload.Length);
-            ThrowIfIdle(id, "DATA");
-            if (WasResetByUs(id))
-            {
-                return; // §5.4.2: frames in flight after our RST_STREAM are ignored.
-            }
-
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.StreamClosed, "DATA on a closed stream");
+            ReturnConnectionCredit(length);
+            OnFrameForClosedStream(id, FrameType.Data);
+            return;
         }
 
         if (!StreamStateMachine.CanReceive(stream.State))
         {
-            ReturnConnectionCredit(payload.Length);
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.StreamClosed, "DATA after END_STREAM");
+            ConnectionError(AfterEndStream(FrameType.Data, id));
+            return;
         }
 
-        if (!stream.ReceiveWindow.TryConsume(payload.Length))
+        if (!stream.Inbound.TryReceive(length))
         {
-            ReturnConnectionCredit(payload.Length);
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.FlowControlError, "DATA exceeds the stream window");
+            ReturnConnectionCredit(length);
+            StreamError(stream, Http2ErrorCode.FlowControlError, "DATA exceeds the stream window (§6.9.1)");
+            return;
         }
 
-        bool endStream = header.HasFlag(FrameFlags.EndStream);
+        ReadOnlySpan<byte> data = frame.Content;
+        bool endStream = frame.EndStream;
         stream.ReceivedLength += data.Length;
+        stream.RequestBodyClock.Add(data.Length);
         if (stream.ExpectedContentLength is long expected
             && (stream.ReceivedLength > expected || (endStream && stream.ReceivedLength != expected)))
         {
-            ReturnConnectionCredit(payload.Length);
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.ProtocolError,
-                $"content-length {expected} does not match the DATA received (§8.1.1)");
+            StreamError(stream, Http2ErrorCode.ProtocolError, $"content-length {expected} does not match the DATA received (§8.1.1)");
+            return;
         }
 
-        // Padding is never seen by the application: its credit goes back at once.
-        int padding = payload.Length - data.Length;
-        if (padding > 0)
+        if (_limits.MaxRequestBodySize is long max && stream.ReceivedLength > max)
         {
-            ReturnConnectionCredit(padding);
-            ReturnStreamCredit(stream, padding);
+            ResetByUs(stream, Http2ErrorCode.Cancel, $"request body larger than MaxRequestBodySize {max}");
+            return;
         }
 
-        stream.Unacknowledged += data.Length;
+        if (stream.BodyAbandoned)
+        {
+            // Nobody reads it: the connection gets its credit back, the stream does not (§8.1).
+            ReturnConnectionCredit(stream.Inbound.Discard());
+        }
+        else if (frame.PaddingLength > 0)
+        {
+            // Padding is never seen by the application: its credit goes back at once.
+            ReleaseCredit(stream, frame.PaddingLength);
+        }
 
         // §5.1: half-closed (remote) before the application hears of it, as it may respond from inside the call.
+        bool deliver = !stream.BodyAbandoned;
         if (endStream)
         {
             ApplyRemoteEnd(stream);
         }
-
-        _handler.OnRequestData(id, data, endStream);
-    }
-
-    private static ReadOnlySpan<byte> RemovePadding(FrameHeader header, ReadOnlySpan<byte> payload, string frame)
-    {
-        if (FrameReader.TryRemovePadding(header, payload, out ReadOnlySpan<byte> content, out int padLength))
+        else
         {
-            return content;
+            ResetIfBodyUnwanted(stream);
         }
 
-        throw padLength < 0
-            ? Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, $"padded {frame} without a Pad Length field")
-            : Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, $"{frame} padding of {padLength} octets is not shorter than the payload (§6.1)");
-    }
-
-    private void OnPriority(FrameHeader header, ReadOnlySpan<byte> payload)
-    {
-        if (header.StreamId == 0)
+        if (deliver)
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "PRIORITY on stream 0");
-        }
-
-        if (payload.Length != 5)
-        {
-            throw Http2ProtocolException.Stream(header.StreamId, Http2ErrorCode.FrameSizeError, "PRIORITY payload is not 5 octets");
-        }
-
-        // §5.3.2: priority signals are parsed and otherwise ignored, in any stream state.
-        if (FrameReader.ReadPriority(payload).Dependency == header.StreamId)
-        {
-            throw Http2ProtocolException.Stream(header.StreamId, Http2ErrorCode.ProtocolError, "stream depends on itself");
+            _handler.OnRequestData(id, data, endStream);
         }
     }
 
-    private void OnRstStream(FrameHeader header, ReadOnlySpan<byte> payload)
+    private void OnRstStream(in Http2Frame frame)
     {
-        int id = header.StreamId;
-        if (id == 0)
+        int id = frame.StreamId;
+        if (IsIdle(id))
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "RST_STREAM on stream 0");
+            ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, $"RST_STREAM on idle stream {id} (§5.1)"));
+            return;
         }
 
-        if (payload.Length != 4)
-        {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, "RST_STREAM payload is not 4 octets");
-        }
-
-        ThrowIfIdle(id, "RST_STREAM");
-        Http2ErrorCode errorCode = FrameReader.ReadRstStream(payload);
         if (!_streams.TryGetValue(id, out Http2Stream? stream))
         {
             return; // already closed: nothing to do.
         }
 
+        Http2ErrorCode errorCode = frame.ErrorCode;
         SessionLog.StreamResetByPeer(_logger, id, errorCode);
-        CloseStream(stream);
-        stream.State = StreamState.Closed;
-        if (stream.Delivered)
-        {
-            _handler.OnStreamReset(id, errorCode);
-        }
-
+        Apply(stream, StreamEvent.ReceiveReset, errorCode);
         CountReset();
     }
 
-    private void OnPing(FrameHeader header, ReadOnlySpan<byte> payload)
+    private void OnPing(in Http2Frame frame)
     {
-        if (header.StreamId != 0)
+        ulong opaque = frame.PingData;
+        if (frame.IsAck)
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "PING on a stream");
+            if (_pingSentAt != 0 && opaque == _pingPayload)
+            {
+                LastPingRoundTrip = _time.GetElapsedTime(_pingSentAt);
+                _pingSentAt = 0;
+            }
+
+            return;
         }
 
-        if (payload.Length != Http2Constants.PingPayloadLength)
+        if (!_pings.TryTake(_time.GetTimestamp(), _time))
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, "PING payload is not 8 octets");
+            ConnectionError(FrameError.Connection(Http2ErrorCode.EnhanceYourCalm, $"more than {_limits.MaxPingsPerSecond} PINGs per second"));
+            return;
         }
 
-        ulong opaque = FrameReader.ReadPing(payload);
-        if (!header.HasFlag(FrameFlags.Ack))
-        {
-            FrameWriter.WritePing(_output, opaque, ack: true);
-        }
-        else if (_pingSentAt != 0 && opaque == _pingPayload)
-        {
-            LastPingRoundTrip = _time.GetElapsedTime(_pingSentAt);
-            _pingSentAt = 0;
-        }
+        FrameWriter.WritePing(_output, opaque, ack: true);
     }
 
-    private void OnGoAway(FrameHeader header, ReadOnlySpan<byte> payload)
+    private void OnGoAway(in Http2Frame frame)
     {
-        if (header.StreamId != 0)
-        {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "GOAWAY on a stream");
-        }
-
-        if (payload.Length < 8)
-        {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, "GOAWAY payload shorter than 8 octets");
-        }
-
-        int lastStreamId = FrameReader.ReadGoAway(payload, out Http2ErrorCode errorCode, out _);
+        int lastStreamId = frame.LastStreamId;
+        Http2ErrorCode errorCode = frame.ErrorCode;
         SessionLog.GoAwayReceived(_logger, lastStreamId, errorCode);
         _peerGoAwayReceived = true;
         _handler.OnGoAway(lastStreamId, errorCode);
     }
 
-    private void OnWindowUpdate(FrameHeader header, ReadOnlySpan<byte> payload)
+    private void OnWindowUpdate(in Http2Frame frame)
     {
-        if (payload.Length != 4)
-        {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.FrameSizeError, "WINDOW_UPDATE payload is not 4 octets");
-        }
-
-        int increment = FrameReader.ReadWindowUpdate(payload);
-        int id = header.StreamId;
+        int increment = frame.WindowIncrement;
+        int id = frame.StreamId;
         if (id == 0)
         {
-            if (increment == 0)
+            if (!_connectionOutbound.TryGrow(increment))
             {
-                throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, "WINDOW_UPDATE with a zero increment");
-            }
-
-            if (!_connectionSendWindow.TryAdjust(increment))
-            {
-                throw Http2ProtocolException.Connection(Http2ErrorCode.FlowControlError, "connection window above 2^31-1");
+                ConnectionError(FrameError.Connection(Http2ErrorCode.FlowControlError, "connection window above 2^31-1 (§6.9.1)"));
+                return;
             }
 
             ProduceData();
             return;
         }
 
-        ThrowIfIdle(id, "WINDOW_UPDATE");
+        if (IsIdle(id))
+        {
+            ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, $"WINDOW_UPDATE on idle stream {id} (§5.1)"));
+            return;
+        }
+
         if (!_streams.TryGetValue(id, out Http2Stream? stream))
         {
-            return; // §6.9: may arrive after we closed the stream.
+            return; // §6.9: may arrive after the stream closed.
         }
 
-        if (increment == 0)
+        // Applied in every state, half-closed (local) included: the answer must not depend on whether our
+        // response happened to be complete already.
+        if (!stream.Outbound.TryGrow(increment))
         {
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.ProtocolError, "WINDOW_UPDATE with a zero increment");
-        }
-
-        if (!stream.SendWindow.TryAdjust(increment))
-        {
-            throw Http2ProtocolException.Stream(id, Http2ErrorCode.FlowControlError, "stream window above 2^31-1");
+            StreamError(stream, Http2ErrorCode.FlowControlError, "stream window above 2^31-1 (§6.9.1)");
+            return;
         }
 
         if (stream.HasWorkToSend)
@@ -397,12 +381,64 @@ public sealed partial class Http2Session
         }
     }
 
-    /// <summary>§5.1: frames other than PRIORITY on a stream the client never opened are a connection error.</summary>
-    private void ThrowIfIdle(int id, string frame)
+    /// <summary>§5.1: a stream id the client has not opened yet (or an even one, which it never may).</summary>
+    private bool IsIdle(int id) => id > _lastClientStreamId || (id & 1) == 0;
+
+    /// <summary>
+    /// §5.1, §5.4.2: DATA or HEADERS on a stream that is no longer open. Frames after our own RST_STREAM are
+    /// ignored; after the client's END_STREAM they are a connection error STREAM_CLOSED — the same answer
+    /// whether the stream is still half-closed (remote) or our response has finished meanwhile; after the
+    /// client's RST_STREAM, or on a stream closed too long ago to remember, a stream error STREAM_CLOSED.
+    /// </summary>
+    private void OnFrameForClosedStream(int id, FrameType type)
     {
-        if (id > _lastClientStreamId || (id & 1) == 0)
+        if (IsIdle(id))
         {
-            throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, $"{frame} on idle stream {id}");
+            ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, $"{type} on idle stream {id} (§5.1)"));
+            return;
+        }
+
+        ClosedStreams.Knowledge knowledge = _closedStreams.Lookup(id, out StreamCloseReason reason);
+        if (knowledge == ClosedStreams.Knowledge.Known && reason is StreamCloseReason.ResetByUs or StreamCloseReason.Refused)
+        {
+            return;
+        }
+
+        if (knowledge == ClosedStreams.Knowledge.Known && reason == StreamCloseReason.Ended)
+        {
+            ConnectionError(AfterEndStream(type, id));
+            return;
+        }
+
+        if (knowledge == ClosedStreams.Knowledge.NeverUsed && type == FrameType.Headers)
+        {
+            ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, $"stream id {id} is not greater than {_lastClientStreamId} (§5.1.1)"));
+            return;
+        }
+
+        ResetUnopened(id, Http2ErrorCode.StreamClosed, $"{type} on closed stream {id} (§5.1)");
+    }
+
+    private static FrameError AfterEndStream(FrameType type, int id) =>
+        FrameError.Connection(Http2ErrorCode.StreamClosed, $"{type} on stream {id} after its END_STREAM (§5.1)");
+
+    private bool IsIgnoredAfterOurReset(int id) =>
+        _closedStreams.Lookup(id, out StreamCloseReason reason) == ClosedStreams.Knowledge.Known
+        && reason is StreamCloseReason.ResetByUs or StreamCloseReason.Refused;
+
+    private void NotePartialFrame(FrameHeader header, long payloadOctets)
+    {
+        _partialType = header.Type;
+        _partialStreamId = header.StreamId;
+        _partialOctets = payloadOctets;
+        if (header.Type is FrameType.Headers or FrameType.Continuation && _headersStartedAt == 0)
+        {
+            _headersStartedAt = _time.GetTimestamp();
         }
     }
+
+    // A frame whose payload is still arriving: its octets count for the data rate of its stream.
+    private FrameType? _partialType;
+    private int _partialStreamId;
+    private long _partialOctets;
 }

@@ -1,3 +1,4 @@
+using Http2Lab.Http2.Buffers;
 using Http2Lab.Http2.Frames;
 using Http2Lab.Http2.HPack;
 
@@ -6,6 +7,9 @@ namespace Http2Lab.Http2.Session;
 // The application's side: responses, flow-controlled DATA, resets and window credit (§5.2, §6.9, §8.1).
 public sealed partial class Http2Session
 {
+    private int _bufferedResponse;
+    private bool _bufferWaiters;
+
     /// <summary>
     /// Sends the response header section. Returns false when the stream no longer exists (reset or
     /// connection closed), which is a normal race, not an error.
@@ -13,6 +17,7 @@ public sealed partial class Http2Session
     /// <exception cref="InvalidOperationException">Headers were already sent on this stream.</exception>
     public bool SendHeaders(int streamId, int statusCode, IReadOnlyList<KeyValuePair<string, string>> headers, bool endStream)
     {
+        AssertOwner();
         if (!TryGetSendableStream(streamId, out Http2Stream? stream))
         {
             return false;
@@ -29,13 +34,14 @@ public sealed partial class Http2Session
 
     /// <summary>
     /// Queues response body octets: sends what the windows allow and buffers the rest up to
-    /// <see cref="Http2Limits.StreamOutputBufferSize"/>. <paramref name="accepted"/> tells how much was taken;
-    /// when less than offered, wait for <see cref="IHttp2SessionHandler.OnStreamWritable"/> and offer the rest.
-    /// <paramref name="endStream"/> takes effect only when everything was accepted.
-    /// Returns false when the stream no longer exists.
+    /// <see cref="Http2Limits.StreamOutputBufferSize"/> per stream and <see cref="Http2Limits.ConnectionResponseBufferSize"/>
+    /// for all streams together. <paramref name="accepted"/> tells how much was taken; when less than offered, wait
+    /// for <see cref="IHttp2SessionHandler.OnStreamWritable"/> and offer the rest. <paramref name="endStream"/> takes
+    /// effect only when everything was accepted. Returns false when the stream no longer exists.
     /// </summary>
     public bool TryWriteData(int streamId, ReadOnlySpan<byte> data, bool endStream, out int accepted)
     {
+        AssertOwner();
         accepted = 0;
         if (!TryGetSendableStream(streamId, out Http2Stream? stream))
         {
@@ -52,16 +58,14 @@ public sealed partial class Http2Session
         {
             while (!data.IsEmpty && _output.Length < _dataHighWater)
             {
-                int n = Math.Min(Math.Min(data.Length, _peerMaxFrameSize), Math.Min(stream.SendWindow.Available, _connectionSendWindow.Available));
+                int n = Math.Min(Math.Min(data.Length, _peerSettings.MaxFrameSize), stream.Outbound.Available);
                 if (n == 0)
                 {
                     break;
                 }
 
                 bool last = endStream && n == data.Length;
-                FrameWriter.WriteData(_output, streamId, data[..n], last);
-                stream.SendWindow.TryConsume(n);
-                _connectionSendWindow.TryConsume(n);
+                SendData(stream, data[..n], last);
                 data = data[n..];
                 accepted += n;
                 if (last)
@@ -72,16 +76,23 @@ public sealed partial class Http2Session
             }
         }
 
-        int take = Math.Min(data.Length, _limits.StreamOutputBufferSize - stream.PendingLength);
+        int take = Math.Min(data.Length, WriteCapacity(stream));
         if (take > 0)
         {
             (stream.Pending ??= new PooledBuffer()).Write(data[..take]);
+            _bufferedResponse += take;
             accepted += take;
         }
 
-        if (take == data.Length && endStream)
+        if (take == data.Length)
         {
-            stream.EndQueued = true;
+            stream.EndQueued = endStream;
+        }
+        else if (_limits.ConnectionResponseBufferSize - _bufferedResponse < data.Length - take)
+        {
+            // Cut short by the connection's budget, not (only) the stream's own buffer: wake it when that frees.
+            stream.WaitingForBuffer = true;
+            _bufferWaiters = true;
         }
 
         if (stream.HasWorkToSend)
@@ -93,15 +104,22 @@ public sealed partial class Http2Session
         return true;
     }
 
-    /// <summary>Free room in the stream's output buffer, 0 if the stream cannot be written.</summary>
-    public int GetWriteCapacity(int streamId) =>
-        _streams.TryGetValue(streamId, out Http2Stream? stream) && StreamStateMachine.CanSend(stream.State) && !stream.EndQueued
-            ? _limits.StreamOutputBufferSize - stream.PendingLength
+    /// <summary>Free room for response data on the stream, 0 if it cannot be written.</summary>
+    public int GetWriteCapacity(int streamId)
+    {
+        AssertOwner();
+        return _streams.TryGetValue(streamId, out Http2Stream? stream) && StreamStateMachine.CanSend(stream.State) && !stream.EndQueued
+            ? WriteCapacity(stream)
             : 0;
+    }
+
+    private int WriteCapacity(Http2Stream stream) =>
+        Math.Max(0, Math.Min(_limits.StreamOutputBufferSize - stream.PendingLength, _limits.ConnectionResponseBufferSize - _bufferedResponse));
 
     /// <summary>Ends the response with trailers, after any data still waiting for window. False when the stream is gone.</summary>
     public bool SendTrailers(int streamId, IReadOnlyList<KeyValuePair<string, string>> trailers)
     {
+        AssertOwner();
         if (!TryGetSendableStream(streamId, out Http2Stream? stream))
         {
             return false;
@@ -119,18 +137,20 @@ public sealed partial class Http2Session
         return true;
     }
 
-    /// <summary>Resets a stream with RST_STREAM (§6.4); unknown or closed streams are ignored.</summary>
+    /// <summary>
+    /// Resets a stream with RST_STREAM (§6.4) on the application's behalf; unknown or closed streams are
+    /// ignored. The application is not called back for a reset it asked for.
+    /// </summary>
     public void ResetStream(int streamId, Http2ErrorCode errorCode)
     {
+        AssertOwner();
         if (_closed || !_streams.TryGetValue(streamId, out Http2Stream? stream))
         {
             return;
         }
 
         FrameWriter.WriteRstStream(_output, streamId, errorCode);
-        RecordReset(streamId);
-        CloseStream(stream);
-        stream.State = StreamState.Closed;
+        Apply(stream, StreamEvent.SendReset, errorCode, notifyApplication: false);
     }
 
     /// <summary>
@@ -139,15 +159,31 @@ public sealed partial class Http2Session
     /// </summary>
     public void AcknowledgeData(int streamId, int octets)
     {
+        AssertOwner();
         if (_closed || octets <= 0 || !_streams.TryGetValue(streamId, out Http2Stream? stream))
         {
             return; // a closed stream's credit was returned when it closed.
         }
 
-        octets = Math.Min(octets, stream.Unacknowledged);
-        stream.Unacknowledged -= octets;
-        ReturnConnectionCredit(octets);
-        ReturnStreamCredit(stream, octets);
+        ReleaseCredit(stream, octets);
+    }
+
+    /// <summary>
+    /// The application will not read the rest of the request body (its handler finished): what it has not
+    /// consumed, and what still arrives, is discarded with the connection's credit returned. Once the response is
+    /// complete the stream stays half-closed (local) until the client's END_STREAM (§8.1).
+    /// </summary>
+    public void AbandonRequestBody(int streamId)
+    {
+        AssertOwner();
+        if (_closed || !_streams.TryGetValue(streamId, out Http2Stream? stream) || stream.BodyAbandoned)
+        {
+            return;
+        }
+
+        stream.BodyAbandoned = true;
+        ReturnConnectionCredit(stream.Inbound.Discard());
+        ResetIfBodyUnwanted(stream);
     }
 
     private bool TryGetSendableStream(int streamId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Http2Stream? stream)
@@ -167,7 +203,7 @@ public sealed partial class Http2Session
         _encoder.BeginHeaderBlock(_encodeScratch);
         _encoder.EncodeStatus(_encodeScratch, statusCode);
         EncodeFields(headers);
-        FrameWriter.WriteHeaders(_output, stream.Id, _encodeScratch.WrittenSpan, endStream, _peerMaxFrameSize);
+        FrameWriter.WriteHeaders(_output, stream.Id, _encodeScratch.WrittenSpan, endStream, _peerSettings.MaxFrameSize);
         stream.HeadersSent = true;
         if (endStream)
         {
@@ -244,6 +280,8 @@ public sealed partial class Http2Session
         {
             _producing = false;
         }
+
+        WakeBufferWaiters();
     }
 
     private bool SendNextFrame(Http2Stream stream)
@@ -251,17 +289,16 @@ public sealed partial class Http2Session
         int pending = stream.PendingLength;
         if (pending > 0)
         {
-            int n = Math.Min(Math.Min(pending, _peerMaxFrameSize), Math.Min(stream.SendWindow.Available, _connectionSendWindow.Available));
+            int n = Math.Min(Math.Min(pending, _peerSettings.MaxFrameSize), stream.Outbound.Available);
             if (n == 0)
             {
                 return false;
             }
 
             bool last = n == pending && stream.EndQueued && stream.Trailers is null;
-            FrameWriter.WriteData(_output, stream.Id, stream.Pending!.WrittenSpan[..n], last);
-            stream.SendWindow.TryConsume(n);
-            _connectionSendWindow.TryConsume(n);
+            SendData(stream, stream.Pending!.WrittenSpan[..n], last);
             stream.Pending.Consume(n);
+            _bufferedResponse -= n;
             if (last)
             {
                 ApplyLocalEnd(stream);
@@ -284,7 +321,7 @@ public sealed partial class Http2Session
             _encodeScratch.Clear();
             _encoder.BeginHeaderBlock(_encodeScratch);
             EncodeFields(trailers);
-            FrameWriter.WriteHeaders(_output, stream.Id, _encodeScratch.WrittenSpan, endStream: true, _peerMaxFrameSize);
+            FrameWriter.WriteHeaders(_output, stream.Id, _encodeScratch.WrittenSpan, endStream: true, _peerSettings.MaxFrameSize);
             stream.Trailers = null;
         }
         else
@@ -296,75 +333,43 @@ public sealed partial class Http2Session
         return true;
     }
 
-    private void ApplyLocalEnd(Http2Stream stream)
+    /// <summary>One DATA frame within the windows (taken from the stream's and the connection's at once); the caller applies END_STREAM.</summary>
+    private void SendData(Http2Stream stream, ReadOnlySpan<byte> data, bool endStream)
     {
-        stream.EndQueued = false;
-        stream.State = StreamStateMachine.Transition(stream.State, StreamEvent.SendEndStream) ?? StreamState.Closed;
-        if (stream.State == StreamState.HalfClosedLocal)
-        {
-            // §8.1: the response is complete but the request is not; ask the client to stop sending it.
-            FrameWriter.WriteRstStream(_output, stream.Id, Http2ErrorCode.NoError);
-            RecordReset(stream.Id);
-            stream.State = StreamState.Closed;
-            if (stream.Delivered)
-            {
-                _handler.OnStreamReset(stream.Id, Http2ErrorCode.NoError);
-            }
-        }
-
-        if (stream.State == StreamState.Closed)
-        {
-            CloseStream(stream);
-        }
+        FrameWriter.WriteData(_output, stream.Id, data, endStream);
+        stream.Outbound.Take(data.Length);
+        stream.ResponseClock.Add(data.Length);
     }
 
-    /// <summary>Forgets a stream; credit for request data the application never consumed returns to the connection.</summary>
-    private void CloseStream(Http2Stream stream)
+    private void ApplyLocalEnd(Http2Stream stream)
     {
-        if (!_streams.Remove(stream.Id))
+        if (stream.Pending is { Length: 0 })
+        {
+            stream.Pending.Dispose();
+            stream.Pending = null;
+        }
+
+        stream.EndQueued = false;
+        Apply(stream, StreamEvent.SendEndStream);
+        ResetIfBodyUnwanted(stream);
+    }
+
+    /// <summary>Streams whose writes were cut short by the connection's response buffer may write again.</summary>
+    private void WakeBufferWaiters()
+    {
+        if (!_bufferWaiters || _bufferedResponse > _limits.ConnectionResponseBufferSize / 2 || _producing)
         {
             return;
         }
 
-        _recentlyClosed[_recentlyClosedNext] = stream.Id;
-        _recentlyClosedNext = (_recentlyClosedNext + 1) % _recentlyClosed.Length;
-
-        if (stream.Unacknowledged > 0)
+        _bufferWaiters = false;
+        foreach (Http2Stream stream in SnapshotStreams())
         {
-            ReturnConnectionCredit(stream.Unacknowledged);
-            stream.Unacknowledged = 0;
-        }
-
-        stream.Pending?.Dispose();
-        stream.Pending = null;
-        stream.EndQueued = false;
-        stream.Trailers = null;
-        if (stream.InSendQueue && !_producing)
-        {
-            stream.InSendQueue = false;
-            _sendQueue.Remove(stream);
-        }
-    }
-
-    private void ReturnConnectionCredit(int octets)
-    {
-        _connectionPendingWindowUpdate += octets;
-        if (_connectionPendingWindowUpdate >= _limits.InitialConnectionWindowSize / 2)
-        {
-            FrameWriter.WriteWindowUpdate(_output, 0, _connectionPendingWindowUpdate);
-            _connectionReceiveWindow.TryAdjust(_connectionPendingWindowUpdate);
-            _connectionPendingWindowUpdate = 0;
-        }
-    }
-
-    private void ReturnStreamCredit(Http2Stream stream, int octets)
-    {
-        stream.PendingWindowUpdate += octets;
-        if (stream.PendingWindowUpdate >= _limits.InitialStreamWindowSize / 2 && StreamStateMachine.CanReceive(stream.State))
-        {
-            FrameWriter.WriteWindowUpdate(_output, stream.Id, stream.PendingWindowUpdate);
-            stream.ReceiveWindow.TryAdjust(stream.PendingWindowUpdate);
-            stream.PendingWindowUpdate = 0;
+            if (stream.WaitingForBuffer)
+            {
+                stream.WaitingForBuffer = false;
+                _handler.OnStreamWritable(stream.Id);
+            }
         }
     }
 }

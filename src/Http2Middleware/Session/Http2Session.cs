@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics;
+using Http2Lab.Http2.Buffers;
 using Http2Lab.Http2.Frames;
 using Http2Lab.Http2.HPack;
 using Microsoft.Extensions.Logging;
@@ -9,9 +11,10 @@ namespace Http2Lab.Http2.Session;
 /// <summary>
 /// The server side of one HTTP/2 connection as a sans-IO state machine (RFC 9113). A driver feeds it
 /// the octets that arrived (<see cref="Receive"/>), writes out what it queued (<see cref="PendingOutput"/>),
-/// and closes the transport once <see cref="IsCompleted"/>. It never touches a socket, never blocks and
-/// never throws to its driver: every protocol violation becomes GOAWAY or RST_STREAM with the RFC's code.
-/// Not thread-safe: a driver whose application runs on other threads serialises all calls with one lock.
+/// calls <see cref="OnHeartbeat"/> about once a second (timeouts, data rates), and closes the transport once
+/// <see cref="IsCompleted"/> (at once, without flushing, when <see cref="RequiresAbort"/>). It never touches a
+/// socket, never blocks and never throws to its driver: every protocol violation becomes GOAWAY or RST_STREAM
+/// with the RFC's code. Not thread-safe: the driver serialises all calls (see <see cref="OwnerCheck"/>).
 /// </summary>
 public sealed partial class Http2Session : IDisposable
 {
@@ -19,37 +22,57 @@ public sealed partial class Http2Session : IDisposable
     private readonly IHttp2SessionHandler _handler;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Http2Settings _localSettings;
+    private readonly Http2Settings _peerSettings = new();
     private readonly HPackDecoder _decoder;
     private readonly HPackEncoder _encoder = new();
     private readonly PooledBuffer _output = new();
-    private readonly PooledBuffer _headerBlock = new();
     private readonly PooledBuffer _encodeScratch = new();
+    private readonly HeaderBlockAssembler _assembler;
     private readonly RequestHeaderCollector _collector = new();
     private readonly Dictionary<int, Http2Stream> _streams = [];
+    private readonly ClosedStreams _closedStreams;
     private readonly List<Http2Stream> _sendQueue = [];
+    private readonly InboundWindow _connectionInbound;
+    private readonly OutboundWindow _connectionOutbound = new(Http2Constants.DefaultInitialWindowSize);
     private readonly int _dataHighWater;
-
-    private FlowControlWindow _connectionSendWindow = new(Http2Constants.DefaultInitialWindowSize);
-    private FlowControlWindow _connectionReceiveWindow = new(Http2Constants.DefaultInitialWindowSize);
-    private int _connectionPendingWindowUpdate;
-    private int _peerInitialWindowSize = Http2Constants.DefaultInitialWindowSize;
-    private int _peerMaxFrameSize = Http2Constants.DefaultMaxFrameSize;
+    private TokenBucket _resets;
+    private TokenBucket _pings;
+    private TokenBucket _settings;
     private bool _started;
     private bool _producing;
 
-    /// <summary>Creates a session; call <see cref="Start"/> to queue our SETTINGS.</summary>
+    /// <summary>Creates a session; call <see cref="Start"/> (or feed it the client preface) to queue our SETTINGS.</summary>
     public Http2Session(Http2Limits limits, IHttp2SessionHandler handler, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
         _limits = limits;
         _handler = handler;
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        _localSettings = Http2Settings.ForServer(limits);
+
         // Until the peer acknowledges our SETTINGS its encoder may still use the default table size.
         // A single oversized value must still decode (and be answered with 431), so strings may be as
         // long as the largest header block we buffer.
         _decoder = new HPackDecoder(Math.Max(limits.HeaderTableSize, Http2Constants.DefaultHeaderTableSize), MaxHeaderBlockSize(limits));
+        _assembler = new HeaderBlockAssembler(MaxHeaderBlockSize(limits), limits.MaxContinuationFrames);
+        _closedStreams = new ClosedStreams(Math.Max(256, 2 * Math.Min(limits.MaxConcurrentStreams, 4096)));
+        _connectionInbound = new InboundWindow(Http2Constants.DefaultInitialWindowSize, limits.InitialConnectionWindowSize / 2);
         _dataHighWater = Math.Min(128 * 1024, limits.MaxOutputBufferSize / 2);
+
+        long now = _time.GetTimestamp();
+        _createdAt = now;
+        _idleSince = now;
+        _resets = new TokenBucket(limits.MaxResetStreamsPerSecond, now);
+        _pings = new TokenBucket(limits.MaxPingsPerSecond, now);
+        _settings = new TokenBucket(limits.MaxSettingsPerSecond, now);
     }
+
+    /// <summary>
+    /// Set by the driver that owns the session: true when the calling thread may use it (holds the
+    /// connection's lock, or is its event loop). Checked on every call in debug builds.
+    /// </summary>
+    public Func<bool>? OwnerCheck { get; set; }
 
     /// <summary>Octets queued for the transport.</summary>
     public bool HasPendingOutput => !_output.IsEmpty;
@@ -69,6 +92,12 @@ public sealed partial class Http2Session : IDisposable
     /// </summary>
     public bool IsCompleted => _closed || ((_goAwaySent || _peerGoAwayReceived) && _streams.Count == 0);
 
+    /// <summary>
+    /// The peer stopped reading: the driver closes the transport at once, without waiting for output that
+    /// cannot be delivered. Implies <see cref="IsCompleted"/>.
+    /// </summary>
+    public bool RequiresAbort { get; private set; }
+
     /// <summary>Streams currently open or half-closed.</summary>
     public int ActiveStreamCount => _streams.Count;
 
@@ -81,37 +110,41 @@ public sealed partial class Http2Session : IDisposable
     /// <summary>The round-trip time measured by the last acknowledged <see cref="SendPing"/>, if any.</summary>
     public TimeSpan? LastPingRoundTrip { get; private set; }
 
+    /// <summary>The client's SETTINGS as received so far.</summary>
+    public Http2Settings PeerSettings => _peerSettings;
+
+    /// <summary>Response octets buffered for all streams, waiting for window (bounded by <see cref="Http2Limits.ConnectionResponseBufferSize"/>).</summary>
+    public int BufferedResponseOctets => _bufferedResponse;
+
     /// <summary>Queues the server connection preface: our SETTINGS, then a connection WINDOW_UPDATE (§3.4, §6.9.2).</summary>
     public void Start()
     {
+        AssertOwner();
         if (_started)
         {
             return;
         }
 
         _started = true;
-        Span<KeyValuePair<SettingsParameter, uint>> settings =
-        [
-            new(SettingsParameter.MaxConcurrentStreams, (uint)_limits.MaxConcurrentStreams),
-            new(SettingsParameter.InitialWindowSize, (uint)_limits.InitialStreamWindowSize),
-            new(SettingsParameter.MaxFrameSize, (uint)_limits.MaxFrameSize),
-            new(SettingsParameter.MaxHeaderListSize, (uint)_limits.MaxHeaderListSize),
-            new(SettingsParameter.HeaderTableSize, (uint)_limits.HeaderTableSize),
-        ];
-        FrameWriter.WriteSettings(_output, settings);
+        Span<KeyValuePair<SettingsParameter, uint>> settings = stackalloc KeyValuePair<SettingsParameter, uint>[Http2Settings.MaxAdvertised];
+        int count = _localSettings.WriteServerAdvertisement(settings);
+        FrameWriter.WriteSettings(_output, settings[..count]);
+        _settingsSentAt = _time.GetTimestamp();
 
         int raise = _limits.InitialConnectionWindowSize - Http2Constants.DefaultInitialWindowSize;
         if (raise > 0)
         {
             FrameWriter.WriteWindowUpdate(_output, 0, raise);
-            _connectionReceiveWindow.TryAdjust(raise);
+            _connectionInbound.Grant(raise);
         }
     }
 
     /// <summary>Marks <paramref name="count"/> octets of <see cref="PendingOutput"/> as written.</summary>
     public void AdvanceOutput(int count)
     {
+        AssertOwner();
         _output.Consume(count);
+        _outputClock.Add(count);
         if (_output.IsEmpty && _sendQueue.Count > 0)
         {
             ProduceData();
@@ -121,11 +154,13 @@ public sealed partial class Http2Session : IDisposable
     /// <summary>Copies all queued output into <paramref name="destination"/> and empties the queue.</summary>
     public void DrainOutputTo(IBufferWriter<byte> destination)
     {
+        AssertOwner();
         ReadOnlySpan<byte> output = _output.WrittenSpan;
         if (!output.IsEmpty)
         {
             output.CopyTo(destination.GetSpan(output.Length));
             destination.Advance(output.Length);
+            _outputClock.Add(output.Length);
         }
 
         _output.Clear();
@@ -142,23 +177,45 @@ public sealed partial class Http2Session : IDisposable
     /// </summary>
     public void BeginGracefulShutdown()
     {
+        AssertOwner();
         if (_goAwaySent || _closed)
         {
             return;
         }
 
+        Start();
         _goAwaySent = true;
         _goAwayLastStreamId = _lastClientStreamId;
         SessionLog.GracefulShutdown(_logger, _lastClientStreamId, _streams.Count);
         FrameWriter.WriteGoAway(_output, _lastClientStreamId, Http2ErrorCode.NoError, default);
     }
 
-    /// <summary>Ends the connection with GOAWAY and <paramref name="errorCode"/>, e.g. on an internal failure or drain timeout.</summary>
-    public void Abort(Http2ErrorCode errorCode, string reason) => ConnectionError(errorCode, reason);
+    /// <summary>
+    /// Ends the connection now, e.g. when the shutdown timeout expired or on an internal failure: every stream
+    /// still running gets RST_STREAM CANCEL (the application hears of it), then GOAWAY with
+    /// <paramref name="errorCode"/>. The driver flushes what it can and closes.
+    /// </summary>
+    public void Abort(Http2ErrorCode errorCode, string reason)
+    {
+        AssertOwner();
+        if (_closed)
+        {
+            return;
+        }
+
+        foreach (Http2Stream stream in SnapshotStreams())
+        {
+            FrameWriter.WriteRstStream(_output, stream.Id, Http2ErrorCode.Cancel);
+            Apply(stream, StreamEvent.SendReset, Http2ErrorCode.Cancel);
+        }
+
+        ConnectionError(FrameError.Connection(errorCode, reason));
+    }
 
     /// <summary>The transport is gone: every stream still running is cancelled, nothing more is sent.</summary>
     public void OnTransportClosed()
     {
+        AssertOwner();
         if (_closed)
         {
             return;
@@ -172,6 +229,7 @@ public sealed partial class Http2Session : IDisposable
     /// <summary>Sends a PING; its acknowledgement sets <see cref="LastPingRoundTrip"/>.</summary>
     public void SendPing()
     {
+        AssertOwner();
         if (_closed)
         {
             return;
@@ -192,7 +250,7 @@ public sealed partial class Http2Session : IDisposable
 
         _streams.Clear();
         _output.Dispose();
-        _headerBlock.Dispose();
+        _assembler.Dispose();
         _encodeScratch.Dispose();
         if (_payloadScratch is not null)
         {
@@ -201,7 +259,7 @@ public sealed partial class Http2Session : IDisposable
         }
     }
 
-    private void ConnectionError(Http2ErrorCode errorCode, string reason)
+    private void ConnectionError(FrameError error)
     {
         if (_closed)
         {
@@ -210,33 +268,35 @@ public sealed partial class Http2Session : IDisposable
 
         // §6.8: after a graceful GOAWAY the last stream id must not grow (newer streams were ignored).
         int lastStreamId = _goAwaySent ? _goAwayLastStreamId : _lastClientStreamId;
-        SessionLog.ConnectionError(_logger, errorCode, reason, lastStreamId);
-        ConnectionErrorCode = errorCode;
+        SessionLog.ConnectionError(_logger, error.Code, error.Reason, lastStreamId);
+        ConnectionErrorCode = error.Code;
 
         // §3.4: SETTINGS is the first frame the server sends, even before a GOAWAY for an invalid preface.
         Start();
         _closed = true;
-        _headerStreamId = 0;
+        _assembler.Reset();
         Span<byte> debug = stackalloc byte[128];
+        string reason = error.Reason.Replace("§", "RFC 9113 ", StringComparison.Ordinal); // debug data is ASCII
         int length = System.Text.Encoding.ASCII.GetBytes(reason.AsSpan(0, Math.Min(reason.Length, debug.Length)), debug);
-        FrameWriter.WriteGoAway(_output, lastStreamId, errorCode, debug[..length]);
-        CancelAllStreams(errorCode);
+        FrameWriter.WriteGoAway(_output, lastStreamId, error.Code, debug[..length]);
+        CancelAllStreams(error.Code);
     }
 
+    /// <summary>Ends every stream because the connection ends; the application hears <paramref name="errorCode"/>.</summary>
     private void CancelAllStreams(Http2ErrorCode errorCode)
     {
-        Http2Stream[] streams = [.. _streams.Values];
-        _streams.Clear();
-        _sendQueue.Clear();
-        foreach (Http2Stream stream in streams)
+        foreach (Http2Stream stream in SnapshotStreams())
         {
-            stream.State = StreamState.Closed;
-            stream.Pending?.Dispose();
-            stream.Pending = null;
-            if (stream.Delivered)
-            {
-                _handler.OnStreamReset(stream.Id, errorCode);
-            }
+            Apply(stream, StreamEvent.SendReset, errorCode);
         }
+
+        _sendQueue.Clear();
     }
+
+    // Rare paths (abort, connection errors, heartbeats with streams): a copy lets streams close while iterating.
+    private Http2Stream[] SnapshotStreams() => _streams.Count == 0 ? [] : [.. _streams.Values];
+
+    [Conditional("DEBUG")]
+    private void AssertOwner() =>
+        Debug.Assert(OwnerCheck?.Invoke() != false, "Http2Session used by a thread that does not own it (see OwnerCheck).");
 }

@@ -1,30 +1,29 @@
+using Http2Lab.Http2.Buffers;
+
 namespace Http2Lab.Http2.Session;
 
 /// <summary>Per-stream state kept by the session while a stream is open or half-closed.</summary>
 internal sealed class Http2Stream
 {
-    public Http2Stream(int id, int sendWindow, int receiveWindow)
+    public Http2Stream(int id, InboundWindow inbound, OutboundWindow outbound)
     {
         Id = id;
-        SendWindow = new FlowControlWindow(sendWindow);
-        ReceiveWindow = new FlowControlWindow(receiveWindow);
+        Inbound = inbound;
+        Outbound = outbound;
     }
 
     public int Id { get; }
 
+    /// <summary>Changed only through the session's transition function (RFC 9113 §5.1).</summary>
     public StreamState State { get; set; } = StreamState.Idle;
 
-    /// <summary>What the peer lets us send (§6.9).</summary>
-    public FlowControlWindow SendWindow;
+    /// <summary>What the peer may still send on this stream, and the credit the application gives back.</summary>
+    public InboundWindow Inbound { get; }
 
-    /// <summary>What we let the peer send; refilled as the application acknowledges data.</summary>
-    public FlowControlWindow ReceiveWindow;
+    /// <summary>What we may send, tied to the connection's window.</summary>
+    public OutboundWindow Outbound { get; }
 
-    /// <summary>Octets acknowledged by the application and not yet returned with WINDOW_UPDATE.</summary>
-    public int PendingWindowUpdate { get; set; }
-
-    /// <summary>Octets delivered to the application and not yet acknowledged.</summary>
-    public int Unacknowledged { get; set; }
+    // ---- response (what we send) ----
 
     /// <summary>Response data waiting for window; null until first needed.</summary>
     public PooledBuffer? Pending { get; set; }
@@ -40,12 +39,25 @@ internal sealed class Http2Stream
 
     public bool InSendQueue { get; set; }
 
+    /// <summary>A write was cut short by the connection's response buffer: wake the writer when it frees.</summary>
+    public bool WaitingForBuffer { get; set; }
+
+    public bool HasWorkToSend => PendingLength > 0 || EndQueued;
+
+    // ---- request (what we receive) ----
+
     public long? ExpectedContentLength { get; set; }
 
     public long ReceivedLength { get; set; }
 
-    /// <summary>The request has been handed to the application (which must hear of a reset).</summary>
-    public bool Delivered { get; set; }
+    /// <summary>The application will not read the rest of the request body: what still arrives is discarded.</summary>
+    public bool BodyAbandoned { get; set; }
 
-    public bool HasWorkToSend => PendingLength > 0 || EndQueued;
+    // ---- data-rate clocks, advanced by the heartbeat (see Http2Session.Timeouts) ----
+
+    /// <summary>Time the client could have sent request body (window open) and octets it did send meanwhile.</summary>
+    public DataRateClock RequestBodyClock;
+
+    /// <summary>Time response data waited for the client's window, and octets sent meanwhile.</summary>
+    public DataRateClock ResponseClock;
 }

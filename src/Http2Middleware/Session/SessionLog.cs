@@ -3,10 +3,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Http2Lab.Http2.Session;
 
-/// <summary>Log lines of the protocol core (source-generated, no allocation when disabled).</summary>
+/// <summary>
+/// Log lines of the protocol core (source-generated, no allocation when disabled). What a peer does wrong is
+/// logged at Debug: garbage traffic must not grow an Information log.
+/// </summary>
 internal static partial class SessionLog
 {
-    [LoggerMessage(1, LogLevel.Information, "HTTP/2 connection error {ErrorCode}: {Reason}; sending GOAWAY (last stream {LastStreamId})")]
+    [LoggerMessage(1, LogLevel.Debug, "HTTP/2 connection error {ErrorCode}: {Reason}; sending GOAWAY (last stream {LastStreamId})")]
     public static partial void ConnectionError(ILogger logger, Http2ErrorCode errorCode, string reason, int lastStreamId);
 
     [LoggerMessage(2, LogLevel.Debug, "HTTP/2 stream {StreamId} error {ErrorCode}: {Reason}; sending RST_STREAM")]
@@ -23,4 +26,7 @@ internal static partial class SessionLog
 
     [LoggerMessage(6, LogLevel.Trace, "HTTP/2 frame in: {Header}")]
     public static partial void FrameIn(ILogger logger, FrameHeader header);
+
+    [LoggerMessage(7, LogLevel.Debug, "HTTP/2 connection idle for {Seconds} s (KeepAliveTimeout); closing with GOAWAY")]
+    public static partial void KeepAliveTimeout(ILogger logger, double seconds);
 }

@@ -3,7 +3,10 @@ using Http2Lab.Http2.Session;
 
 namespace Http2Lab.Http2.Tests.Session;
 
-/// <summary>Output-side backpressure: a peer that sends but does not read cannot grow our memory without bound.</summary>
+/// <summary>
+/// Output-side backpressure: a peer that sends but does not read cannot grow our memory without bound, even
+/// below the PING and SETTINGS rate limits (raised here to isolate the mechanism).
+/// </summary>
 public class BackpressureTests
 {
     private const int MaxOutput = 16 * 1024;
@@ -12,7 +15,7 @@ public class BackpressureTests
     [Fact]
     public void Ping_flood_without_draining_pauses_input_with_bounded_output()
     {
-        using var h = new SessionHarness(new Http2Limits { MaxOutputBufferSize = MaxOutput });
+        using var h = new SessionHarness(new Http2Limits { MaxOutputBufferSize = MaxOutput, MaxPingsPerSecond = 100_000, MaxSettingsPerSecond = 100_000 });
         h.Handshake();
         byte[] flood = FrameBuilder.Concat([.. Enumerable.Range(1, 2000).Select(i => FrameBuilder.Ping((ulong)i))]);
 
@@ -37,7 +40,7 @@ public class BackpressureTests
     [Fact]
     public void Settings_flood_without_draining_pauses_input()
     {
-        using var h = new SessionHarness(new Http2Limits { MaxOutputBufferSize = MaxOutput });
+        using var h = new SessionHarness(new Http2Limits { MaxOutputBufferSize = MaxOutput, MaxPingsPerSecond = 100_000, MaxSettingsPerSecond = 100_000 });
         h.Handshake();
         byte[] flood = FrameBuilder.Concat([.. Enumerable.Range(0, 3000).Select(_ => FrameBuilder.Settings())]);
         h.Send(flood, drain: false);
@@ -50,7 +53,7 @@ public class BackpressureTests
     [Fact]
     public void Input_resumes_as_soon_as_the_output_falls_below_the_limit()
     {
-        using var h = new SessionHarness(new Http2Limits { MaxOutputBufferSize = MaxOutput });
+        using var h = new SessionHarness(new Http2Limits { MaxOutputBufferSize = MaxOutput, MaxPingsPerSecond = 100_000, MaxSettingsPerSecond = 100_000 });
         h.Handshake();
         byte[] flood = FrameBuilder.Concat([.. Enumerable.Range(0, 1000).Select(i => FrameBuilder.Ping((ulong)i))]);
         h.Send(flood, drain: false);
@@ -66,7 +69,7 @@ public class BackpressureTests
     [Fact]
     public void Response_data_is_produced_only_as_the_output_is_written()
     {
-        using var h = new SessionHarness(new Http2Limits { MaxOutputBufferSize = MaxOutput });
+        using var h = new SessionHarness(new Http2Limits { MaxOutputBufferSize = MaxOutput, MaxPingsPerSecond = 100_000, MaxSettingsPerSecond = 100_000 });
         h.Handshake((SettingsParameter.InitialWindowSize, 1_000_000));
         h.Send(FrameBuilder.WindowUpdate(0, 1_000_000));
         h.Request(1);
@@ -84,7 +87,7 @@ public class BackpressureTests
     [Fact]
     public void Drain_output_to_copies_everything_and_refills()
     {
-        using var h = new SessionHarness(new Http2Limits { MaxOutputBufferSize = MaxOutput });
+        using var h = new SessionHarness(new Http2Limits { MaxOutputBufferSize = MaxOutput, MaxPingsPerSecond = 100_000, MaxSettingsPerSecond = 100_000 });
         h.Handshake((SettingsParameter.InitialWindowSize, 1_000_000));
         h.Send(FrameBuilder.WindowUpdate(0, 1_000_000));
         h.Request(1);

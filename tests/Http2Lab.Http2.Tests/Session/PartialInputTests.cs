@@ -28,7 +28,7 @@ public class PartialInputTests
             FrameBuilder.Headers(1, trailers, endStream: true),
             FrameBuilder.Ping(77),
             FrameBuilder.WindowUpdate(0, 5000),
-            FrameBuilder.Data(1, 1)); // after END_STREAM: RST_STREAM STREAM_CLOSED
+            FrameBuilder.Data(1, 1)); // after END_STREAM: GOAWAY STREAM_CLOSED
     }
 
     private static string Describe(SessionHarness h)
@@ -67,7 +67,7 @@ public class PartialInputTests
         h.Send(Conversation());
         Assert.Equal(0, h.UnconsumedLength);
         Assert.Equal(
-            [FrameType.Settings, FrameType.WindowUpdate, FrameType.Settings, FrameType.Ping, FrameType.RstStream],
+            [FrameType.Settings, FrameType.WindowUpdate, FrameType.Settings, FrameType.Ping, FrameType.GoAway],
             h.Frames.Select(f => f.Type));
         Assert.Equal(Http2ErrorCode.StreamClosed, h.Frames[^1].ErrorCode);
         Assert.Equal([typeof(RequestEvent), typeof(DataEvent), typeof(DataEvent), typeof(TrailersEvent), typeof(ResetEvent)],

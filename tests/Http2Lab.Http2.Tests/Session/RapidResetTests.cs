@@ -47,7 +47,7 @@ public class RapidResetTests
     }
 
     [Fact]
-    public void Limit_applies_within_one_second()
+    public void A_burst_beyond_one_seconds_worth_trips_the_limit()
     {
         using var h = new SessionHarness(new Http2Limits { MaxResetStreamsPerSecond = 10 });
         h.Handshake();
@@ -55,12 +55,29 @@ public class RapidResetTests
         {
             int id = 1 + (2 * i);
             h.Send(h.Client.Request(id, endStream: false), FrameBuilder.RstStream(id, Http2ErrorCode.Cancel));
-            h.Time.Advance(TimeSpan.FromMilliseconds(90));
         }
 
         h.AssertNoOutput();
         h.Send(h.Client.Request(21, endStream: false), FrameBuilder.RstStream(21, Http2ErrorCode.Cancel));
         h.AssertGoAway(Http2ErrorCode.EnhanceYourCalm);
+    }
+
+    [Fact]
+    public void Resets_paced_at_the_limit_never_trip_it_whatever_the_phase()
+    {
+        // A token bucket, not fixed one-second windows: 10 per second, evenly paced, for 30 seconds.
+        using var h = new SessionHarness(new Http2Limits { MaxResetStreamsPerSecond = 10 });
+        h.Handshake();
+        h.Time.Advance(TimeSpan.FromMilliseconds(37));
+        for (int i = 0; i < 300; i++)
+        {
+            int id = 1 + (2 * i);
+            h.Send(h.Client.Request(id, endStream: false), FrameBuilder.RstStream(id, Http2ErrorCode.Cancel));
+            h.Time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        h.AssertNoOutput();
+        Assert.Equal(300, h.Handler.Resets.Count());
     }
 
     [Fact]

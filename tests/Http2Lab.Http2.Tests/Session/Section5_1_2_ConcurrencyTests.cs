@@ -72,6 +72,7 @@ public class Section5_1_2_ConcurrencyTests
         h.Frames.Clear();
 
         h.Respond(1);
+        h.Send(FrameBuilder.Data(1, 0, endStream: true));
         h.Frames.Clear();
         // This block refers to the entry added by the refused one (an indexed field, not a literal).
         RequestEvent request = h.Request(5, endStream: true, ("x-new-field", "goes-into-the-dynamic-table"));

@@ -56,7 +56,7 @@ public class Section5_1_StreamStatesTests
         Assert.True(h.Request(1).EndStream);
 
         h.Send(FrameBuilder.Data(1, 5));
-        h.AssertRst(1, Http2ErrorCode.StreamClosed);
+        h.AssertGoAway(Http2ErrorCode.StreamClosed);
         Assert.Equal([new ResetEvent(1, Http2ErrorCode.StreamClosed)], h.Handler.Resets);
         Assert.Empty(h.Handler.Data);
         Assert.Equal(0, h.Session.ActiveStreamCount);
@@ -95,24 +95,48 @@ public class Section5_1_StreamStatesTests
     }
 
     [Fact]
-    public void Response_ending_before_the_request_closes_the_stream_with_rst_stream_no_error()
+    public void Response_ending_before_the_request_leaves_the_stream_half_closed_local_until_the_client_ends()
     {
         using var h = new SessionHarness();
         h.Handshake();
         h.Request(1, endStream: false);
         h.Respond(1, status: 404);
 
-        Assert.Equal([FrameType.Headers, FrameType.RstStream], h.Frames.Select(f => f.Type));
-        Assert.True(h.Frames[0].EndStream);
-        Assert.Equal("404", h.Frames[0].Status);
-        Assert.Equal((1, Http2ErrorCode.NoError), (h.Frames[1].StreamId, h.Frames[1].ErrorCode));
-        Assert.Equal(0, h.Session.ActiveStreamCount);
+        // A fast response is not a reason to reset: the stream waits for the client's END_STREAM (§8.1).
+        Frame response = Assert.Single(h.Frames);
+        Assert.Equal(("404", true), (response.Status, response.EndStream));
+        Assert.Equal(1, h.Session.ActiveStreamCount);
         h.Frames.Clear();
 
-        // §5.1: frames in flight after our RST_STREAM are ignored.
         h.Send(FrameBuilder.Data(1, 100), FrameBuilder.Data(1, 0, endStream: true), FrameBuilder.WindowUpdate(1, 5));
         h.AssertNoOutput();
+        Assert.Equal(100, h.Handler.BodyOf(1).Length);
+        Assert.Equal(0, h.Session.ActiveStreamCount);
+        Assert.Empty(h.Handler.Resets);
+    }
+
+    [Fact]
+    public void Abandoned_body_after_the_response_is_discarded_with_connection_credit_until_the_window_is_full_then_rst_no_error()
+    {
+        using var h = new SessionHarness(new Http2Limits { InitialStreamWindowSize = 65535, InitialConnectionWindowSize = 65535 });
+        h.Handshake();
+        h.Request(1, endStream: false);
+        h.Respond(1);
+        h.Session.AbandonRequestBody(1);
+        h.Frames.Clear();
+
+        // Discarded: not delivered, the connection's credit comes back (batched), the stream's does not.
+        h.Send(FrameBuilder.Data(1, 16384), FrameBuilder.Data(1, 16384), FrameBuilder.Data(1, 16384));
         Assert.Empty(h.Handler.Data);
+        Frame update = Assert.Single(h.Frames);
+        Assert.Equal((FrameType.WindowUpdate, 0), (update.Type, update.StreamId));
+        Assert.Equal(1, h.Session.ActiveStreamCount);
+        h.Frames.Clear();
+
+        // The last octets of the stream's window: nobody will ever read this body, so stop it.
+        h.Send(FrameBuilder.Data(1, 16383));
+        h.AssertRst(1, Http2ErrorCode.NoError);
+        Assert.Equal(0, h.Session.ActiveStreamCount);
     }
 
     [Fact]
@@ -124,8 +148,9 @@ public class Section5_1_StreamStatesTests
         h.Respond(1);
         h.Frames.Clear();
 
+        // §5.1: after the client's END_STREAM, the same connection error whether or not the response finished.
         h.Send(FrameBuilder.Data(1, 3));
-        h.AssertRst(1, Http2ErrorCode.StreamClosed);
+        h.AssertGoAway(Http2ErrorCode.StreamClosed);
         Assert.Empty(h.Handler.Resets); // the application already finished with it
     }
 
@@ -178,7 +203,7 @@ public class Section5_1_StreamStatesTests
         TrailersEvent trailers = Assert.Single(h.Handler.Trailers);
         Assert.Equal([new("x-checksum", "abc")], trailers.Trailers);
         h.Send(FrameBuilder.Data(1, 1));
-        h.AssertRst(1, Http2ErrorCode.StreamClosed);
+        h.AssertGoAway(Http2ErrorCode.StreamClosed);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public class Section5_4_ErrorHandlingTests
 
         Frame goAway = h.AssertGoAway(Http2ErrorCode.ProtocolError);
         Assert.Equal(3, goAway.LastStreamId);
-        Assert.Equal("DATA on stream 0", goAway.DebugData);
+        Assert.Equal("DATA on stream 0 (RFC 9113 6.1)", goAway.DebugData);
         Assert.Equal(0, h.Session.ActiveStreamCount);
         Assert.Equal(
             [new ResetEvent(1, Http2ErrorCode.ProtocolError), new ResetEvent(3, Http2ErrorCode.ProtocolError)],
@@ -68,16 +68,20 @@ public class Section5_4_ErrorHandlingTests
     }
 
     [Fact]
-    public void Abort_sends_goaway_with_the_given_code()
+    public void Abort_resets_every_running_stream_with_cancel_then_sends_goaway_with_the_given_code()
     {
         using var h = new SessionHarness();
         h.Handshake();
         h.Request(1);
+        h.Request(3, endStream: false);
         h.Session.Abort(Http2ErrorCode.InternalError, "drain timeout");
         h.Drain();
+        Assert.Equal([(FrameType.RstStream, 1), (FrameType.RstStream, 3), (FrameType.GoAway, 0)], h.Frames.Select(f => (f.Type, f.StreamId)));
+        Assert.All(h.Frames.Take(2), f => Assert.Equal(Http2ErrorCode.Cancel, f.ErrorCode));
         Frame goAway = h.AssertGoAway(Http2ErrorCode.InternalError);
-        Assert.Equal((1, "drain timeout"), (goAway.LastStreamId, goAway.DebugData));
-        Assert.Equal([new ResetEvent(1, Http2ErrorCode.InternalError)], h.Handler.Resets);
+        Assert.Equal((3, "drain timeout"), (goAway.LastStreamId, goAway.DebugData));
+        Assert.Equal([new ResetEvent(1, Http2ErrorCode.Cancel), new ResetEvent(3, Http2ErrorCode.Cancel)], h.Handler.Resets);
+        Assert.True(h.Session.IsCompleted);
     }
 
     [Fact]

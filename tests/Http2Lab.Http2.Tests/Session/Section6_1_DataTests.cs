@@ -42,7 +42,7 @@ public class Section6_1_DataTests
         h.Request(1, endStream: false);
         h.Send(FrameBuilder.Raw(FrameType.Data, FrameFlags.Padded | FrameFlags.EndStream, 1, [0]));
         h.Send(FrameBuilder.Raw(FrameType.Data, FrameFlags.Padded, 1, [3, 0, 0, 0]));
-        h.AssertRst(1, Http2ErrorCode.StreamClosed); // the first one ended the stream
+        h.AssertGoAway(Http2ErrorCode.StreamClosed); // the first one ended the stream
         Assert.Equal([0], h.Handler.Data.Select(d => d.Data.Length));
     }
 
@@ -52,7 +52,7 @@ public class Section6_1_DataTests
         using var h = new SessionHarness();
         h.Handshake();
         h.Send(FrameBuilder.Data(0, 5));
-        Assert.Equal("DATA on stream 0", h.AssertGoAway(Http2ErrorCode.ProtocolError).DebugData);
+        Assert.Equal("DATA on stream 0 (RFC 9113 6.1)", h.AssertGoAway(Http2ErrorCode.ProtocolError).DebugData);
     }
 
     [Theory]
@@ -80,17 +80,16 @@ public class Section6_1_DataTests
     }
 
     [Fact]
-    public void Data_after_end_stream_is_a_stream_error_stream_closed()
+    public void Data_after_end_stream_is_a_connection_error_stream_closed()
     {
         using var h = new SessionHarness();
         h.Handshake();
         h.Request(1, endStream: false);
         h.Send(FrameBuilder.Data(1, 4, endStream: true));
         h.Send(FrameBuilder.Data(1, 4));
-        h.AssertRst(1, Http2ErrorCode.StreamClosed);
+        Assert.Equal(1, h.AssertGoAway(Http2ErrorCode.StreamClosed).LastStreamId);
         Assert.Single(h.Handler.Data);
         Assert.Equal([new ResetEvent(1, Http2ErrorCode.StreamClosed)], h.Handler.Resets);
-        h.AssertAlive();
     }
 
     [Fact]

@@ -123,6 +123,6 @@ public class Section6_8_GoAwayTests
         h.Send(FrameBuilder.Raw(FrameType.Ping, FrameFlags.None, 0, new byte[3]));
         Frame goAway = h.AssertGoAway(Http2ErrorCode.FrameSizeError);
         Assert.Equal(9, goAway.LastStreamId);
-        Assert.Equal("PING payload is not 8 octets", goAway.DebugData);
+        Assert.Equal("PING payload is not 8 octets (RFC 9113 6.7)", goAway.DebugData);
     }
 }

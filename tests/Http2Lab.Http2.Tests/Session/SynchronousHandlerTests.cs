@@ -56,14 +56,16 @@ public class SynchronousHandlerTests
     }
 
     [Fact]
-    public void Response_from_inside_on_request_before_the_body_still_resets_with_no_error()
+    public void Response_from_inside_on_request_before_the_body_leaves_the_stream_half_closed_local()
     {
         using var h = new SessionHarness();
         h.Handshake();
         h.Handler.OnRequestHook = r => Assert.True(h.Session.SendHeaders(r.StreamId, 413, [], endStream: true));
         h.Send(h.Client.Request(1, endStream: false));
-        Assert.Equal([FrameType.Headers, FrameType.RstStream], h.Frames.Select(f => f.Type));
-        Assert.Equal(Http2ErrorCode.NoError, h.Frames[1].ErrorCode);
+        Assert.Equal([FrameType.Headers], h.Frames.Select(f => f.Type));
+        Assert.Equal(1, h.Session.ActiveStreamCount);
+        h.Send(FrameBuilder.Data(1, 10, endStream: true));
+        Assert.Equal(0, h.Session.ActiveStreamCount);
     }
 
     private sealed class RecordingHandlerHook

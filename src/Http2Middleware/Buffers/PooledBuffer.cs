@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Http2Lab.Http2.Session;
+namespace Http2Lab.Http2.Buffers;
 
 /// <summary>
 /// A growable byte queue over one array rented from <see cref="ArrayPool{T}"/>: written at the end,

@@ -1,0 +1,148 @@
+using Http2Lab.Http2.Frames;
+
+namespace Http2Lab.Http2.Session;
+
+// Timeouts and minimum data rates, all driven by the driver's heartbeat: no timer per connection.
+public sealed partial class Http2Session
+{
+    // A heartbeat that comes late (a paused process, a busy machine) must not count as a long stall.
+    private static readonly TimeSpan MaxHeartbeatInterval = TimeSpan.FromSeconds(2);
+
+    private readonly long _createdAt;
+    private long _lastHeartbeat;
+    private long _idleSince;
+    private long _framesAtLastHeartbeat = -1;
+    private DataRateClock _outputClock;
+
+    /// <summary>
+    /// Checks every timeout and data rate; the driver calls it about once a second (one heartbeat serves all
+    /// connections of an endpoint). May queue GOAWAY or RST_STREAM, complete the session, or set
+    /// <see cref="RequiresAbort"/>.
+    /// </summary>
+    public void OnHeartbeat()
+    {
+        AssertOwner();
+        if (_closed)
+        {
+            return;
+        }
+
+        long now = _time.GetTimestamp();
+        TimeSpan interval = _lastHeartbeat == 0 ? TimeSpan.Zero : _time.GetElapsedTime(_lastHeartbeat, now);
+        if (interval > MaxHeartbeatInterval)
+        {
+            interval = MaxHeartbeatInterval;
+        }
+
+        _lastHeartbeat = now;
+        if (CheckConnectionTimeouts(now) && CheckOutputRate(interval) && _streams.Count > 0)
+        {
+            CheckStreamRates(interval);
+        }
+    }
+
+    /// <summary>Preface, SETTINGS ACK, field block and keep-alive deadlines. False once the connection ended.</summary>
+    private bool CheckConnectionTimeouts(long now)
+    {
+        if (!_settingsReceived && _time.GetElapsedTime(_createdAt, now) > _limits.ClientPrefaceTimeout)
+        {
+            return Timeout(Http2ErrorCode.ProtocolError, $"no connection preface and SETTINGS within {_limits.ClientPrefaceTimeout.TotalSeconds:0.#} s (ClientPrefaceTimeout)");
+        }
+
+        if (_settingsSentAt != 0 && !_settingsAcknowledged && _time.GetElapsedTime(_settingsSentAt, now) > _limits.SettingsAckTimeout)
+        {
+            return Timeout(Http2ErrorCode.SettingsTimeout, $"SETTINGS not acknowledged within {_limits.SettingsAckTimeout.TotalSeconds:0.#} s (§6.5.3)");
+        }
+
+        if (_headersStartedAt != 0 && _time.GetElapsedTime(_headersStartedAt, now) > _limits.RequestHeadersTimeout)
+        {
+            return Timeout(Http2ErrorCode.EnhanceYourCalm, $"field block not completed within {_limits.RequestHeadersTimeout.TotalSeconds:0.#} s (RequestHeadersTimeout)");
+        }
+
+        // Keep-alive: no open stream and no complete frame for KeepAliveTimeout (idle, or dripping partial frames).
+        if (_streams.Count > 0 || FramesReceived != _framesAtLastHeartbeat)
+        {
+            _framesAtLastHeartbeat = FramesReceived;
+            _idleSince = now;
+        }
+        else if (!_goAwaySent && _time.GetElapsedTime(_idleSince, now) > _limits.KeepAliveTimeout)
+        {
+            SessionLog.KeepAliveTimeout(_logger, _limits.KeepAliveTimeout.TotalSeconds);
+            BeginGracefulShutdown();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The peer must take our output at MinResponseDataRate: output that stays queued means the transport
+    /// cannot write (the peer does not read its socket). Then nothing can be delivered, GOAWAY included:
+    /// the session gives up and asks the driver to abort, releasing everything the connection held.
+    /// </summary>
+    private bool CheckOutputRate(TimeSpan interval)
+    {
+        if (_output.IsEmpty)
+        {
+            _outputClock.Reset();
+            return true;
+        }
+
+        _outputClock.Run(interval);
+        if (!_outputClock.IsTooSlow(_limits.MinResponseDataRate, _limits.DataRateGracePeriod))
+        {
+            return true;
+        }
+
+        Timeout(Http2ErrorCode.EnhanceYourCalm, $"the client reads its socket slower than {_limits.MinResponseDataRate} octets/s (MinResponseDataRate)");
+        RequiresAbort = true;
+        _output.Clear();
+        return false;
+    }
+
+    private void CheckStreamRates(TimeSpan interval)
+    {
+        bool connectionCanReceive = _connectionInbound.Available > 0;
+        foreach (Http2Stream stream in SnapshotStreams())
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            // Request body: time counts while the client may send (windows open) and has not finished.
+            if (StreamStateMachine.CanReceive(stream.State) && connectionCanReceive && stream.Inbound.Available > 0)
+            {
+                stream.RequestBodyClock.Run(interval);
+                long inFlight = _partialType == FrameType.Data && _partialStreamId == stream.Id ? _partialOctets : 0;
+                if (stream.RequestBodyClock.IsTooSlow(_limits.MinRequestBodyDataRate, _limits.DataRateGracePeriod, inFlight))
+                {
+                    bool responded = stream.State == StreamState.HalfClosedLocal;
+                    ResetByUs(stream, responded ? Http2ErrorCode.NoError : Http2ErrorCode.Cancel,
+                        $"request body slower than {_limits.MinRequestBodyDataRate} octets/s (MinRequestBodyDataRate)");
+                    continue;
+                }
+            }
+
+            // Response: time counts while data waits for a window only the client can open.
+            if (stream.HasWorkToSend && stream.Outbound.Available == 0)
+            {
+                stream.ResponseClock.Run(interval);
+                if (stream.ResponseClock.IsTooSlow(_limits.MinResponseDataRate, _limits.DataRateGracePeriod))
+                {
+                    ResetByUs(stream, Http2ErrorCode.Cancel,
+                        $"client reads the response slower than {_limits.MinResponseDataRate} octets/s (MinResponseDataRate)");
+                }
+            }
+            else
+            {
+                stream.ResponseClock.Reset();
+            }
+        }
+    }
+
+    private bool Timeout(Http2ErrorCode errorCode, string reason)
+    {
+        ConnectionError(FrameError.Connection(errorCode, reason));
+        return false;
+    }
+}
