@@ -54,7 +54,6 @@ public static class Http2LabHostBuilderExtensions
 
             return router;
         });
-        services.TryAddSingleton<Http2ConnectionHandler>();
         services.TryAddSingleton<Http2Metrics>();
         services.AddHttp2LabProtocol<Http2Protocol>();
         return services;

@@ -1,22 +1,44 @@
+using System.Net.Security;
+using Http2Lab.Http2.Application;
+using Http2Lab.Http2.Session;
 using Http2Lab.Transport.Hosting;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.Extensions.DependencyInjection;
+using Http2Lab.Transport.Processing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Http2Lab.Http2;
 
-/// <summary>The <c>Http2</c> protocol: endpoints naming it end their pipeline in <see cref="Http2ConnectionHandler"/>.</summary>
+/// <summary>
+/// The <c>Http2</c> protocol: each connection runs an HTTP/2 connection processor (the sans-IO session and the
+/// <see cref="Http2Router"/>'s handlers), on whichever dispatcher the endpoint names; over TLS the client must
+/// negotiate ALPN <c>h2</c>.
+/// </summary>
 public sealed class Http2Protocol : IConnectionProtocol
 {
     /// <summary>The protocol's configuration name.</summary>
     public const string ProtocolName = "Http2";
 
+    private readonly Http2Limits _limits;
+    private readonly Http2Router _router;
+    private readonly Http2Metrics _metrics;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the protocol from DI.</summary>
+    public Http2Protocol(IOptions<Http2Limits> limits, Http2Router router, Http2Metrics metrics, ILogger<Http2Protocol> logger)
+    {
+        _limits = limits.Value;
+        _router = router;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
     /// <inheritdoc />
     public string Name => ProtocolName;
 
     /// <inheritdoc />
-    public void Configure(IConnectionBuilder builder, string endpointName, EndpointOptions endpoint)
-    {
-        var handler = builder.ApplicationServices.GetRequiredService<Http2ConnectionHandler>();
-        builder.Run(handler.OnConnectedAsync);
-    }
+    public IReadOnlyList<SslApplicationProtocol> ApplicationProtocols { get; } = [SslApplicationProtocol.Http2];
+
+    /// <inheritdoc />
+    public ConnectionProcessorFactory CreateFactory(string endpointName, EndpointOptions endpoint, string endpointKey) =>
+        context => new Http2ConnectionProcessor(context, _limits, _router.HandleAsync, _metrics, _logger);
 }

@@ -46,7 +46,7 @@ public sealed class ConfigurationErrorTests(TestCertificates files) : IClassFixt
         });
 
         Assert.NotEqual(0, exitCode);
-        Assert.Equal(["Http2Lab:Endpoints:h2c:Dispatcher: unknown dispatcher 'Turbo' (known: Async)"], lines);
+        Assert.Equal(["Http2Lab:Endpoints:h2c:Dispatcher: unknown dispatcher 'Turbo' (known: Async, Poll, SingleClient, ThreadPerConnection)"], lines);
     }
 
     [Fact]
@@ -143,13 +143,27 @@ public sealed class ConfigurationErrorTests(TestCertificates files) : IClassFixt
             ["Http2Lab:Endpoints:a:Protocol"] = "Echo",
             ["Http2Lab:Endpoints:b:Url"] = "http://127.0.0.1:0",
             ["Http2Lab:Endpoints:b:Protocol"] = "Echo",
-            ["Http2Lab:Endpoints:b:Dispatcher"] = "Poll",
+            ["Http2Lab:Endpoints:b:Dispatcher"] = "Turbo",
         });
 
         Assert.NotEqual(0, exitCode);
         Assert.Equal(2, lines.Count);
         Assert.StartsWith("Http2Lab:Endpoints:a:Url:", lines[0]);
         Assert.StartsWith("Http2Lab:Endpoints:b:Dispatcher:", lines[1]);
+    }
+
+    [Fact]
+    public async Task A_tls_endpoint_on_the_poll_dispatcher_is_reported_until_poll_has_tls()
+    {
+        var (exitCode, lines) = await RunAsync(new()
+        {
+            ["Http2Lab:Endpoints:h2:Url"] = "https://127.0.0.1:0",
+            ["Http2Lab:Endpoints:h2:Protocol"] = "Echo",
+            ["Http2Lab:Endpoints:h2:Dispatcher"] = "Poll",
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal(["Http2Lab:Endpoints:h2:Dispatcher: the Poll dispatcher does not serve https endpoints yet (use http://, or another dispatcher)"], lines);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Http2Lab.Transport.Dispatchers;
 using Http2Lab.Transport.Echo;
 using Http2Lab.Transport.Hosting;
@@ -13,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Http2Lab.Transport.Processing;
 
 namespace Http2Lab.Transport.Tests;
 
@@ -23,13 +23,9 @@ public sealed class DispatcherTests
     public async Task The_async_dispatcher_runs_standalone_as_a_hosted_service()
     {
         var factory = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance);
-        await using var dispatcher = new AsyncDispatcher(
-            "solo",
-            new EndpointOptions { Url = "http://127.0.0.1:0" },
-            new EchoConnectionHandler().OnConnectedAsync,
-            factory,
-            Options.Create(new TransportOptions { ShutdownTimeout = TimeSpan.FromSeconds(5) }),
-            NullLogger<AsyncDispatcher>.Instance);
+        var endpoint = StandaloneEndpoint.Create("solo", new EndpointOptions { Url = "http://127.0.0.1:0" },
+            _ => new EchoProcessor(EchoMode.Lines, 16 * 1024));
+        await using var dispatcher = new AsyncDispatcher(endpoint, factory, NullLogger<AsyncDispatcher>.Instance);
 
         await dispatcher.StartAsync(CancellationToken.None).WaitAsync(TransportTestHost.Timeout);
         Assert.NotNull(dispatcher.BoundUrl);
@@ -55,24 +51,23 @@ public sealed class DispatcherTests
         var created = 0;
         var host = TransportTestHost.BuildSingle(
             "p", "http://127.0.0.1:0", log: log,
-            services: services => services.AddHttp2LabDispatcher("Poll", (sp, name, endpoint, application) =>
+            services: services => services.AddHttp2LabDispatcher("MyAsync", (sp, endpoint) =>
             {
                 Interlocked.Increment(ref created);
-                return new AsyncDispatcher(name, endpoint, application,
+                return new AsyncDispatcher(endpoint,
                     sp.GetRequiredService<IConnectionListenerFactory>(),
-                    sp.GetRequiredService<IOptions<TransportOptions>>(),
                     sp.GetRequiredService<ILogger<AsyncDispatcher>>());
             }),
-            extra: new Dictionary<string, string?> { ["Http2Lab:Endpoints:p:Dispatcher"] = "poll" });
+            extra: new Dictionary<string, string?> { ["Http2Lab:Endpoints:p:Dispatcher"] = "myasync" });
         try
         {
             var url = await TransportTestHost.StartAsync(host, "p");
 
             Assert.Equal(1, created);
-            Assert.Contains(log.Messages, m => m.EndsWith($"listening on http://127.0.0.1:{url.Port} (dispatcher poll, protocol Echo)"));
+            Assert.Contains(log.Messages, m => m.EndsWith($"listening on http://127.0.0.1:{url.Port} (dispatcher myasync, protocol Echo)"));
             await using var client = await LineClient.ConnectAsync(url);
-            await client.SendAsync("via poll\n");
-            Assert.Equal("via poll", await client.ReadLineAsync());
+            await client.SendAsync("via mine\n");
+            Assert.Equal("via mine", await client.ReadLineAsync());
         }
         finally
         {
@@ -111,22 +106,27 @@ public sealed class DispatcherTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task NoDelay_is_applied_per_endpoint_to_accepted_sockets(bool noDelay)
+    [InlineData(true, "Async")]
+    [InlineData(false, "Async")]
+    [InlineData(true, "ThreadPerConnection")]
+    [InlineData(false, "ThreadPerConnection")]
+    [InlineData(false, "SingleClient")]
+    public async Task NoDelay_is_applied_per_endpoint_to_accepted_sockets(bool noDelay, string dispatcher)
     {
         var host = TransportTestHost.BuildSingle(
             "nd", "http://127.0.0.1:0", protocol: "NoDelayProbe",
-            services: services => services.AddHttp2LabProtocol("NoDelayProbe", (_, builder, _) => builder.Run(async connection =>
+            services: services => services.AddHttp2LabProtocol("NoDelayProbe", (_, _) => context =>
+                new ScriptedProcessor($"{context.Features.Get<IConnectionSocketFeature>()!.Socket.NoDelay}\r\n", null)),
+            extra: new Dictionary<string, string?>
             {
-                var socket = connection.Features.Get<IConnectionSocketFeature>()!.Socket;
-                await connection.Transport.Output.WriteAsync(Encoding.ASCII.GetBytes($"{socket.NoDelay}\r\n"));
-            })),
-            extra: new Dictionary<string, string?> { ["Http2Lab:Endpoints:nd:NoDelay"] = noDelay.ToString() });
+                ["Http2Lab:Endpoints:nd:NoDelay"] = noDelay.ToString(),
+                ["Http2Lab:Endpoints:nd:Dispatcher"] = dispatcher,
+            });
         try
         {
             var url = await TransportTestHost.StartAsync(host, "nd");
             await using var client = await LineClient.ConnectAsync(url);
+            await client.SendAsync("?\n"); // SingleClient serves a client once it talks
             Assert.Equal(noDelay.ToString(), await client.ReadLineAsync());
         }
         finally
@@ -142,15 +142,9 @@ public sealed class DispatcherTests
         var calls = 0;
         var host = TransportTestHost.BuildSingle(
             "flaky", "http://127.0.0.1:0", protocol: "Flaky", log: log,
-            services: services => services.AddHttp2LabProtocol("Flaky", (_, builder, _) => builder.Run(async connection =>
-            {
-                if (Interlocked.Increment(ref calls) == 1)
-                {
-                    throw new InvalidOperationException("boom");
-                }
-
-                await connection.Transport.Output.WriteAsync("fine\r\n"u8.ToArray());
-            })));
+            services: services => services.AddHttp2LabProtocol("Flaky", (_, _) => _ => Interlocked.Increment(ref calls) == 1
+                ? throw new InvalidOperationException("boom")
+                : new ScriptedProcessor("fine\r\n", null)));
         try
         {
             var url = await TransportTestHost.StartAsync(host, "flaky");

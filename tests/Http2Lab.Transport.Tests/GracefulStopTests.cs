@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Text;
 using Http2Lab.Transport.Hosting;
 using Http2Lab.Transport.Tests.Infrastructure;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -134,33 +131,11 @@ public sealed class GracefulStopTests
         log,
         services =>
         {
-            services.AddHttp2LabProtocol("Goaway", (_, builder, _) => builder.Run(GoawayAsync));
-            services.AddHttp2LabProtocol("Stubborn", (_, builder, _) => builder.Run(StubbornAsync));
+            // Greets, waits for the server's close request, says GOAWAY and ends.
+            services.AddHttp2LabProtocol("Goaway", (_, _) => _ => new ScriptedProcessor("hello\r\n", "GOAWAY\r\n"));
+            // Greets, then ignores the close request (and the shutdown timeout's last word) until the socket closes.
+            services.AddHttp2LabProtocol("Stubborn", (_, _) => _ => new ScriptedProcessor("hello\r\n", null, stubborn: true));
         });
-
-    /// <summary>Greets, waits for the server's close request, says GOAWAY and ends.</summary>
-    private static async Task GoawayAsync(ConnectionContext connection)
-    {
-        await connection.Transport.Output.WriteAsync(Encoding.ASCII.GetBytes("hello\r\n"));
-        var closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()!.ConnectionClosedRequested;
-        await Task.Delay(Timeout.Infinite, closeRequested).ContinueWith(_ => { }, TaskScheduler.Default);
-        await connection.Transport.Output.WriteAsync(Encoding.ASCII.GetBytes("GOAWAY\r\n"));
-    }
-
-    /// <summary>Greets, then ignores the close request and reads until the transport goes away.</summary>
-    private static async Task StubbornAsync(ConnectionContext connection)
-    {
-        await connection.Transport.Output.WriteAsync(Encoding.ASCII.GetBytes("hello\r\n"));
-        while (true)
-        {
-            var result = await connection.Transport.Input.ReadAsync();
-            connection.Transport.Input.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                return;
-            }
-        }
-    }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {

@@ -1,8 +1,9 @@
 using System.Net.Security;
 using System.Security.Authentication;
-using System.Text;
 using Http2Lab.Transport.Hosting;
+using Http2Lab.Transport.Echo;
 using Http2Lab.Transport.Pipeline;
+using Http2Lab.Transport.Processing;
 using Http2Lab.Transport.Tests.Infrastructure;
 using Http2Lab.Transport.Tls;
 using Microsoft.AspNetCore.Connections;
@@ -17,6 +18,7 @@ public sealed class TlsEchoTests : IAsyncLifetime
     private IHost _host = null!;
     private Uri _echo = null!;
     private Uri _probe = null!;
+    private Uri _plain = null!;
 
     public async Task InitializeAsync()
     {
@@ -25,16 +27,24 @@ public sealed class TlsEchoTests : IAsyncLifetime
             {
                 ["Http2Lab:HandshakeTimeout"] = "00:00:01",
                 ["Http2Lab:Endpoints:tls:Url"] = "https://127.0.0.1:0",
-                ["Http2Lab:Endpoints:tls:Protocol"] = "Echo",
+                ["Http2Lab:Endpoints:tls:Protocol"] = "H2Echo",
+                ["Http2Lab:Endpoints:plain:Url"] = "https://127.0.0.1:0",
+                ["Http2Lab:Endpoints:plain:Protocol"] = "Echo",
                 ["Http2Lab:Endpoints:probe:Url"] = "https://localhost:0",
                 ["Http2Lab:Endpoints:probe:Protocol"] = "Probe",
             },
             _log,
-            services => services.AddHttp2LabProtocol("Probe", (_, builder, _) => builder.Run(WriteTlsFeatureAsync)));
+            services =>
+            {
+                // Echo, but over TLS only for clients that negotiate h2 (as HTTP/2 requires).
+                services.AddHttp2LabProtocol("H2Echo", (_, _) => _ => new EchoProcessor(EchoMode.Lines, 16 * 1024), [SslApplicationProtocol.Http2]);
+                services.AddHttp2LabProtocol("Probe", (_, _) => DescribeTls, [SslApplicationProtocol.Http2]);
+            });
         await _host.StartAsync().WaitAsync(TransportTestHost.Timeout);
         var bound = (IBoundEndpoints)_host.Services.GetService(typeof(IBoundEndpoints))!;
         _echo = await bound.GetUrlAsync("tls").WaitAsync(TransportTestHost.Timeout);
         _probe = await bound.GetUrlAsync("probe").WaitAsync(TransportTestHost.Timeout);
+        _plain = await bound.GetUrlAsync("plain").WaitAsync(TransportTestHost.Timeout);
     }
 
     public Task DisposeAsync() => TransportTestHost.StopAndDisposeAsync(_host);
@@ -160,10 +170,19 @@ public sealed class TlsEchoTests : IAsyncLifetime
         Assert.DoesNotContain(_log.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
-    private static async Task WriteTlsFeatureAsync(ConnectionContext connection)
+    [Fact]
+    public async Task The_echo_protocol_needs_no_alpn_over_tls()
     {
-        var tls = connection.Features.Get<TlsHandshakeFeature>()!;
-        var text = $"{tls.NegotiatedApplicationProtocol} {tls.Protocol} {tls.NegotiatedCipherSuite}\r\n";
-        await connection.Transport.Output.WriteAsync(Encoding.ASCII.GetBytes(text));
+        var (client, tls) = await TlsTestClient.ConnectAsync(_plain);
+        await using var _ = client;
+        Assert.Equal(default, tls.NegotiatedApplicationProtocol);
+        await client.SendAsync("no alpn\r\n");
+        Assert.Equal("no alpn", await client.ReadLineAsync());
+    }
+
+    private static IConnectionProcessor DescribeTls(ProcessorContext context)
+    {
+        var tls = context.Features.Get<TlsHandshakeFeature>()!;
+        return new ScriptedProcessor($"{tls.NegotiatedApplicationProtocol} {tls.Protocol} {tls.NegotiatedCipherSuite}\r\n", null);
     }
 }

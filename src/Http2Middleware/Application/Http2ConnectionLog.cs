@@ -2,21 +2,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Http2Lab.Http2.Application;
 
-/// <summary>Log lines of the connection driver.</summary>
+/// <summary>Log lines of the HTTP/2 connection processor.</summary>
 internal static partial class Http2ConnectionLog
 {
     [LoggerMessage(20, LogLevel.Error, "Handler for stream {StreamId} ({Method} {Path}) threw; answering 500 or RST_STREAM INTERNAL_ERROR")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, int streamId, string method, string path);
-
-    [LoggerMessage(21, LogLevel.Debug, "HTTP/2 connection {ConnectionId} transport ended: {Reason}")]
-    public static partial void TransportEnded(ILogger logger, string connectionId, string reason);
 
     [LoggerMessage(22, LogLevel.Debug, "HTTP/2 connection {ConnectionId} closing gracefully ({Active} streams in flight)")]
     public static partial void ClosingGracefully(ILogger logger, string connectionId, int active);
 
     [LoggerMessage(23, LogLevel.Warning, "HTTP/2 connection {ConnectionId}: {Count} handlers still running {Seconds} s after the connection closed")]
     public static partial void HandlersStillRunning(ILogger logger, string connectionId, int count, double seconds);
-
-    [LoggerMessage(24, LogLevel.Debug, "HTTP/2 connection {ConnectionId} idle for {Seconds} s (KeepAliveTimeout); closing with GOAWAY")]
-    public static partial void KeepAliveTimeout(ILogger logger, string connectionId, double seconds);
 }

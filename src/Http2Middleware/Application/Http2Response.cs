@@ -120,7 +120,7 @@ public sealed class Http2Response
         }
         if (deferred.Length == 0 && !endStream)
         {
-            _stream.SendHeaders(_statusCode, _headers, endStream: false);
+            await _stream.SendHeadersAsync(_statusCode, _headers, endStream: false);
             return;
         }
 
@@ -146,7 +146,7 @@ public sealed class Http2Response
             await FlushDeferredAsync(endStream: !hasTrailers, CancellationToken.None);
             if (hasTrailers)
             {
-                _stream.SendTrailers(_trailers!);
+                await _stream.SendTrailersAsync(_trailers!);
             }
 
             return;
@@ -155,7 +155,7 @@ public sealed class Http2Response
         if (!HasStarted)
         {
             HasStarted = true;
-            _stream.SendHeaders(_statusCode, _headers, endStream: !hasTrailers);
+            await _stream.SendHeadersAsync(_statusCode, _headers, endStream: !hasTrailers);
             if (!hasTrailers)
             {
                 return;
@@ -164,7 +164,7 @@ public sealed class Http2Response
 
         if (hasTrailers)
         {
-            _stream.SendTrailers(_trailers!);
+            await _stream.SendTrailersAsync(_trailers!);
         }
         else
         {

@@ -1,29 +1,34 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Http2Lab.Http2.Frames;
-using Http2Lab.Http2.Session;
 using Microsoft.Extensions.Logging;
 
 namespace Http2Lab.Http2.Application;
 
 /// <summary>
 /// Ties one HTTP/2 stream to the handler running for it: the request body pipe fed by the session,
-/// response writes that wait for window, and the abort signal.
+/// response writes that wait for window, and the abort signal. Every session call enters the connection's gate.
 /// </summary>
 internal sealed class Http2StreamContext
 {
-    // No writer pause: the session's receive window already bounds what can be buffered here.
-    private static readonly PipeOptions BodyPipeOptions = new(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false);
+    // No writer pause: the session's receive window already bounds what can be buffered here. Continuations
+    // resume on the connection's synchronization context when it has one (the poll loop).
+    private static readonly PipeOptions BodyPipeOptions = new(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: true);
 
-    private readonly Http2Connection _connection;
+    private readonly Http2ConnectionProcessor _connection;
+    private readonly Http2RequestHandler _handler;
+    private readonly ILogger _logger;
     private readonly Pipe _body = new(BodyPipeOptions);
     private readonly CancellationTokenSource _aborted = new();
     private TaskCompletionSource? _writable;
     private bool _bodyComplete;
 
-    public Http2StreamContext(Http2Connection connection, int streamId, Http2RequestHead head, bool endStream)
+    public Http2StreamContext(Http2ConnectionProcessor connection, int streamId, Session.Http2RequestHead head, bool endStream,
+        Http2RequestHandler handler, ILogger logger)
     {
         _connection = connection;
+        _handler = handler;
+        _logger = logger;
         StreamId = streamId;
         RequestBody = new RequestBodyStream(this, _body.Reader);
         Request = new Http2Request(this, head);
@@ -55,7 +60,7 @@ internal sealed class Http2StreamContext
     /// <summary>True once the request has been fully received (END_STREAM).</summary>
     public bool RequestComplete => _bodyComplete && !IsAborted;
 
-    // ---- called by the connection with its lock held ----
+    // ---- called by the connection inside its gate ----
 
     public void OnData(ReadOnlySpan<byte> data, bool endStream)
     {
@@ -99,118 +104,131 @@ internal sealed class Http2StreamContext
         _writable = null;
     }
 
-    // ---- called by the handler ----
+    // ---- called by the handler: each enters the gate for its session calls, without allocating on the way ----
 
-    // The hot paths below take the connection's lock directly rather than through a capturing lambda,
-    // so a write allocates nothing.
-
-    public void AcknowledgeBody(int octets)
+    public async ValueTask AcknowledgeBodyAsync(int octets)
     {
-        lock (_connection.Sync)
+        await _connection.EnterAsync().ConfigureAwait(false);
+        try
         {
             _connection.Session.AcknowledgeData(StreamId, octets);
         }
-
-        _connection.SignalOutput();
+        finally
+        {
+            _connection.Gate.Exit();
+        }
     }
 
-    public void SendHeaders(int status, IReadOnlyList<KeyValuePair<string, string>> headers, bool endStream)
+    public async ValueTask SendHeadersAsync(int status, IReadOnlyList<KeyValuePair<string, string>> headers, bool endStream)
     {
+        await _connection.EnterAsync().ConfigureAwait(false);
         bool alive;
-        lock (_connection.Sync)
+        try
         {
             alive = _connection.Session.SendHeaders(StreamId, status, headers, endStream);
         }
+        finally
+        {
+            _connection.Gate.Exit();
+        }
 
-        _connection.SignalOutput();
         if (!alive)
         {
             ThrowAborted();
         }
     }
 
-    public void SendTrailers(IReadOnlyList<KeyValuePair<string, string>> trailers)
+    public async ValueTask SendTrailersAsync(IReadOnlyList<KeyValuePair<string, string>> trailers)
     {
+        await _connection.EnterAsync().ConfigureAwait(false);
         bool alive;
-        lock (_connection.Sync)
+        try
         {
             alive = _connection.Session.SendTrailers(StreamId, trailers);
         }
+        finally
+        {
+            _connection.Gate.Exit();
+        }
 
-        _connection.SignalOutput();
         if (!alive)
         {
             ThrowAborted();
         }
     }
 
-    /// <summary>Headers and the first data under one lock, so they leave in the same flush.</summary>
-    public ValueTask SendHeadersAndDataAsync(int status, IReadOnlyList<KeyValuePair<string, string>> headers,
+    /// <summary>Headers and the first data inside the gate at once, so they leave in the same flush.</summary>
+    public async ValueTask SendHeadersAndDataAsync(int status, IReadOnlyList<KeyValuePair<string, string>> headers,
         ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
+        await _connection.EnterAsync().ConfigureAwait(false);
         int accepted = 0;
         bool alive;
-        lock (_connection.Sync)
+        try
         {
             alive = _connection.Session.SendHeaders(StreamId, status, headers, endStream: false)
                 && _connection.Session.TryWriteData(StreamId, data.Span, endStream, out accepted);
         }
+        finally
+        {
+            _connection.Gate.Exit();
+        }
 
-        _connection.SignalOutput();
         if (!alive)
         {
             ThrowAborted();
         }
 
-        return accepted == data.Length ? ValueTask.CompletedTask : WriteDataAsync(data[accepted..], endStream, cancellationToken);
+        if (accepted < data.Length)
+        {
+            await WriteDataAsync(data[accepted..], endStream, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
         while (true)
         {
-            Task? wait = TryWrite(ref data, endStream);
+            await _connection.EnterAsync().ConfigureAwait(false);
+            Task? wait = null;
+            bool alive;
+            int accepted;
+            try
+            {
+                alive = _connection.Session.TryWriteData(StreamId, data.Span, endStream, out accepted);
+                if (alive && accepted < data.Length)
+                {
+                    // Armed inside the gate, so OnWritable cannot slip in between.
+                    _writable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wait = _writable.Task;
+                }
+            }
+            finally
+            {
+                _connection.Gate.Exit();
+            }
+
+            if (!alive)
+            {
+                ThrowAborted();
+            }
+
+            data = data[accepted..];
             if (wait is null)
             {
                 return;
             }
 
+            // Resumes on the connection's synchronization context when it has one (the poll loop).
             await wait.WaitAsync(cancellationToken);
         }
     }
 
-    /// <summary>Offers <paramref name="data"/> to the session; returns what to await when not all of it fit.</summary>
-    private Task? TryWrite(ref ReadOnlyMemory<byte> data, bool endStream)
-    {
-        Task? wait = null;
-        bool alive;
-        int accepted;
-        lock (_connection.Sync)
-        {
-            alive = _connection.Session.TryWriteData(StreamId, data.Span, endStream, out accepted);
-            if (alive && accepted < data.Length)
-            {
-                // Armed under the lock, so OnWritable cannot slip in between.
-                _writable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                wait = _writable.Task;
-            }
-        }
-
-        _connection.SignalOutput();
-        if (!alive)
-        {
-            ThrowAborted();
-        }
-
-        data = data[accepted..];
-        return wait;
-    }
-
-    public async Task RunAsync(Http2RequestHandler handler, ILogger logger)
+    public async Task RunAsync()
     {
         try
         {
-            await handler(Request, Response);
+            await _handler(Request, Response);
             await Response.CompleteAsync();
         }
         catch (Exception) when (IsAborted)
@@ -219,23 +237,36 @@ internal sealed class Http2StreamContext
         }
         catch (Exception ex)
         {
-            Http2ConnectionLog.HandlerFailed(logger, ex, StreamId, Request.Method, Request.PathAndQuery);
-            _connection.Invoke(session =>
+            Http2ConnectionLog.HandlerFailed(_logger, ex, StreamId, Request.Method, Request.PathAndQuery);
+            await _connection.EnterAsync();
+            try
             {
                 if (!Response.HasStarted)
                 {
-                    session.SendHeaders(StreamId, 500, [new("content-length", "0")], endStream: true);
+                    _connection.Session.SendHeaders(StreamId, 500, [new("content-length", "0")], endStream: true);
                 }
                 else
                 {
-                    session.ResetStream(StreamId, Http2ErrorCode.InternalError);
+                    _connection.Session.ResetStream(StreamId, Http2ErrorCode.InternalError);
                 }
-            });
+            }
+            finally
+            {
+                _connection.Gate.Exit();
+            }
         }
         finally
         {
             _body.Reader.Complete();
-            _connection.OnHandlerFinished(this);
+            await _connection.EnterAsync();
+            try
+            {
+                _connection.OnHandlerFinished(this);
+            }
+            finally
+            {
+                _connection.Gate.Exit();
+            }
         }
     }
 

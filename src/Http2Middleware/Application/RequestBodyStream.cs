@@ -48,7 +48,7 @@ internal sealed class RequestBodyStream(Http2StreamContext stream, PipeReader re
         reader.AdvanceTo(data.GetPosition(count));
         if (count > 0)
         {
-            stream.AcknowledgeBody(count);
+            await stream.AcknowledgeBodyAsync(count).ConfigureAwait(false);
         }
 
         return count;

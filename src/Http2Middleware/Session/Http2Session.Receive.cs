@@ -255,7 +255,9 @@ public sealed partial class Http2Session
 
         if (_limits.MaxRequestBodySize is long max && stream.ReceivedLength > max)
         {
-            ResetByUs(stream, Http2ErrorCode.Cancel, $"request body larger than MaxRequestBodySize {max}");
+            // §8.1: after a complete response (our own 413 included) only NO_ERROR, so the client keeps the response.
+            bool responded = stream.State == StreamState.HalfClosedLocal;
+            ResetByUs(stream, responded ? Http2ErrorCode.NoError : Http2ErrorCode.Cancel, $"request body larger than MaxRequestBodySize {max}");
             return;
         }
 

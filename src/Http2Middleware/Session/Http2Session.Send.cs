@@ -36,8 +36,9 @@ public sealed partial class Http2Session
     /// Queues response body octets: sends what the windows allow and buffers the rest up to
     /// <see cref="Http2Limits.StreamOutputBufferSize"/> per stream and <see cref="Http2Limits.ConnectionResponseBufferSize"/>
     /// for all streams together. <paramref name="accepted"/> tells how much was taken; when less than offered, wait
-    /// for <see cref="IHttp2SessionHandler.OnStreamWritable"/> and offer the rest. <paramref name="endStream"/> takes
-    /// effect only when everything was accepted. Returns false when the stream no longer exists.
+    /// for <see cref="IHttp2SessionHandler.OnStreamWritable"/> and offer the rest: one comes after this call has returned
+    /// (or the stream ends). <paramref name="endStream"/> takes effect only when everything was accepted. Returns false
+    /// when the stream no longer exists.
     /// </summary>
     public bool TryWriteData(int streamId, ReadOnlySpan<byte> data, bool endStream, out int accepted)
     {
@@ -76,32 +77,43 @@ public sealed partial class Http2Session
             }
         }
 
-        int take = Math.Min(data.Length, WriteCapacity(stream));
-        if (take > 0)
+        // Buffer what the stream and the connection allow. When that all goes out at once (its windows are open but
+        // other streams wait in the queue), take more: a short return with nothing buffered would leave nothing to
+        // raise OnStreamWritable afterwards, and the writer would wait forever.
+        while (true)
         {
-            (stream.Pending ??= new PooledBuffer()).Write(data[..take]);
-            _bufferedResponse += take;
-            accepted += take;
-        }
+            int ownRoom = _limits.StreamOutputBufferSize - stream.PendingLength;
+            int take = Math.Min(data.Length, WriteCapacity(stream));
+            if (take > 0)
+            {
+                (stream.Pending ??= new PooledBuffer()).Write(data[..take]);
+                _bufferedResponse += take;
+                accepted += take;
+            }
 
-        if (take == data.Length)
-        {
-            stream.EndQueued = endStream;
-        }
-        else if (_limits.ConnectionResponseBufferSize - _bufferedResponse < data.Length - take)
-        {
-            // Cut short by the connection's budget, not (only) the stream's own buffer: wake it when that frees.
-            stream.WaitingForBuffer = true;
-            _bufferWaiters = true;
-        }
+            if (take == data.Length)
+            {
+                stream.EndQueued = endStream;
+            }
+            else if (take < Math.Min(data.Length, ownRoom))
+            {
+                // Cut short by the connection's budget, not the stream's own buffer: wake it when that frees.
+                stream.WaitingForBuffer = true;
+                _bufferWaiters = true;
+            }
 
-        if (stream.HasWorkToSend)
-        {
-            Enqueue(stream);
-            ProduceData();
-        }
+            data = data[take..];
+            if (stream.HasWorkToSend)
+            {
+                Enqueue(stream);
+                ProduceData();
+            }
 
-        return true;
+            if (data.IsEmpty || take == 0 || stream.PendingLength > 0 || _closed || !StreamStateMachine.CanSend(stream.State))
+            {
+                return true;
+            }
+        }
     }
 
     /// <summary>Free room for response data on the stream, 0 if it cannot be written.</summary>

@@ -109,8 +109,9 @@ public sealed partial class Http2Session
                 return;
             }
 
-            // Request body: time counts while the client may send (windows open) and has not finished.
-            if (StreamStateMachine.CanReceive(stream.State) && connectionCanReceive && stream.Inbound.Available > 0)
+            // Request body: time counts while the client may send (windows open, and we are reading: input is not
+            // paused for backpressure) and has not finished.
+            if (StreamStateMachine.CanReceive(stream.State) && connectionCanReceive && !IsInputPaused && stream.Inbound.Available > 0)
             {
                 stream.RequestBodyClock.Run(interval);
                 long inFlight = _partialType == FrameType.Data && _partialStreamId == stream.Id ? _partialOctets : 0;

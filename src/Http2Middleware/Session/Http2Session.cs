@@ -235,6 +235,7 @@ public sealed partial class Http2Session : IDisposable
             return;
         }
 
+        Start(); // §3.4: our SETTINGS go first, even when the client's preface has not arrived yet
         _pingSentAt = _time.GetTimestamp();
         _pingPayload = (ulong)_pingSentAt;
         FrameWriter.WritePing(_output, _pingPayload, ack: false);

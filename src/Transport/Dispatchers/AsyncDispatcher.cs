@@ -8,8 +8,9 @@ using Microsoft.Extensions.Options;
 namespace Http2Lab.Transport.Dispatchers;
 
 /// <summary>
-/// The async/await dispatcher: binds through an <see cref="IConnectionListenerFactory"/> (Kestrel's socket
-/// transport by default), accepts in a loop and runs every connection's pipeline on the thread pool.
+/// The async/await dispatcher: binds through an <see cref="IConnectionListenerFactory"/> (our accept loop over
+/// Kestrel's socket connections by default), accepts in a loop and runs every connection's pipeline — logging,
+/// TLS, then the protocol's processor over pipes — with async/await on the thread pool.
 /// </summary>
 /// <remarks>
 /// TCP_NODELAY: Kestrel's socket factory applies <c>SocketTransportOptions.NoDelay</c> to every endpoint it
@@ -26,31 +27,24 @@ public sealed class AsyncDispatcher : Dispatcher
     private readonly ILogger _logger;
     private readonly ConnectionTracker _connections = new();
     private IConnectionListener? _listener;
+    private Heartbeat? _heartbeat;
+    private RejectionLog _rejections;
     private Task _acceptLoop = Task.CompletedTask;
     private int _stopped;
 
     /// <summary>Creates the dispatcher of one endpoint.</summary>
-    /// <param name="endpointName">The endpoint's configuration name.</param>
-    /// <param name="endpoint">The endpoint's options.</param>
-    /// <param name="application">The endpoint's connection pipeline.</param>
-    /// <param name="listenerFactory">Binds the endpoint (Kestrel's <c>SocketTransportFactory</c> by default).</param>
-    /// <param name="transportOptions">Supplies <see cref="TransportOptions.ShutdownTimeout"/>.</param>
+    /// <param name="endpoint">The prepared endpoint (its <see cref="EndpointContext.PipeApplication"/> runs each connection).</param>
+    /// <param name="listenerFactory">Binds the endpoint (<see cref="Sockets.SocketListenerFactory"/> by default).</param>
     /// <param name="logger">Logs connection failures and the stop sequence.</param>
-    public AsyncDispatcher(
-        string endpointName,
-        EndpointOptions endpoint,
-        ConnectionDelegate application,
-        IConnectionListenerFactory listenerFactory,
-        IOptions<TransportOptions> transportOptions,
-        ILogger<AsyncDispatcher> logger)
-        : base(endpointName, endpoint, application)
+    public AsyncDispatcher(EndpointContext endpoint, IConnectionListenerFactory listenerFactory, ILogger<AsyncDispatcher> logger)
+        : base(endpoint)
     {
         ArgumentNullException.ThrowIfNull(listenerFactory);
-        ArgumentNullException.ThrowIfNull(transportOptions);
         ArgumentNullException.ThrowIfNull(logger);
         _listenerFactory = listenerFactory;
-        _shutdownTimeout = transportOptions.Value.ShutdownTimeout;
+        _shutdownTimeout = endpoint.Transport.ShutdownTimeout;
         _logger = logger;
+        _rejections = new RejectionLog(logger, endpoint.Name, endpoint.MaxConnections, "MaxConnections");
     }
 
     /// <summary>Binds the endpoint, sets <see cref="Dispatcher.BoundUrl"/> and starts the accept loop.</summary>
@@ -70,6 +64,7 @@ public sealed class AsyncDispatcher : Dispatcher
 
         // The accept loop must not run on the caller's (host start) context.
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_listener));
+        _heartbeat = new Heartbeat(_connections.Heartbeat);
     }
 
     /// <inheritdoc />
@@ -102,11 +97,17 @@ public sealed class AsyncDispatcher : Dispatcher
         // 3. Wait for them within the drain budget, then abort whoever is left.
         if (!await _connections.WaitForAllAsync(_shutdownTimeout, cancellationToken).ConfigureAwait(false))
         {
+            // 4. Each protocol says what it abandons (HTTP/2: RST_STREAM CANCEL, GOAWAY), then the sockets close.
             DispatcherLog.AbortingConnections(_logger, EndpointName, _connections.Count);
-            _connections.AbortAll("The server is shutting down.");
-            await _connections.WaitForAllAsync(AbortGrace, CancellationToken.None).ConfigureAwait(false);
+            _connections.ShutdownTimeoutAll();
+            if (!await _connections.WaitForAllAsync(AbortGrace, CancellationToken.None).ConfigureAwait(false))
+            {
+                _connections.AbortAll("The server is shutting down.");
+                await _connections.WaitForAllAsync(AbortGrace, CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
+        _heartbeat?.Dispose();
         await listener.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -149,6 +150,15 @@ public sealed class AsyncDispatcher : Dispatcher
                 return; // Unbound.
             }
 
+            if (_connections.Count >= Context.MaxConnections)
+            {
+                // Over the limit: accepted (to take it off the backlog) and closed at once.
+                Context.Observer.Rejected("limit");
+                _rejections.Report(_connections.Count);
+                await context.DisposeAsync().ConfigureAwait(false);
+                continue;
+            }
+
             // Track before scheduling so a stop that starts now still asks this connection to close.
             var connection = _connections.Add(context);
             _ = Task.Run(() => RunConnectionAsync(connection));
@@ -161,7 +171,7 @@ public sealed class AsyncDispatcher : Dispatcher
         try
         {
             ApplyNoDelay(context);
-            await Application(context).ConfigureAwait(false);
+            await Context.PipeApplication(context).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsNetworkEnd(ex))
         {

@@ -37,6 +37,24 @@ internal sealed class ConnectionTracker
         }
     }
 
+    /// <summary>Runs every connection's heartbeat callbacks.</summary>
+    public void Heartbeat()
+    {
+        foreach (var connection in _live.Keys)
+        {
+            connection.Control.Heartbeat();
+        }
+    }
+
+    /// <summary>The shutdown timeout expired: each protocol ends what is still running (RST_STREAM, GOAWAY).</summary>
+    public void ShutdownTimeoutAll()
+    {
+        foreach (var connection in _live.Keys)
+        {
+            connection.Control.ShutdownTimeout();
+        }
+    }
+
     public void AbortAll(string reason)
     {
         foreach (var connection in _live.Keys)

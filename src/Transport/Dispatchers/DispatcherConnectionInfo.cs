@@ -13,4 +13,8 @@ public sealed record DispatcherConnectionInfo(
     EndPoint? RemoteEndPoint,
     EndPoint? LocalEndPoint,
     DateTimeOffset ConnectedAt,
-    bool CloseRequested);
+    bool CloseRequested)
+{
+    /// <summary>The thread that runs the connection, for dispatchers that give each connection one.</summary>
+    public string? Thread { get; init; }
+}

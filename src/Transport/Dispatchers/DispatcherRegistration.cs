@@ -7,4 +7,5 @@ namespace Http2Lab.Transport.Dispatchers;
 /// </summary>
 /// <param name="Name">The name endpoints use in <see cref="Hosting.EndpointOptions.Dispatcher"/> (case-insensitive).</param>
 /// <param name="Factory">Creates the dispatcher of one endpoint.</param>
-public sealed record DispatcherRegistration(string Name, DispatcherFactory Factory);
+/// <param name="SupportsTls">Whether it can serve https endpoints; an https endpoint naming it is a configuration error.</param>
+public sealed record DispatcherRegistration(string Name, DispatcherFactory Factory, bool SupportsTls = true);

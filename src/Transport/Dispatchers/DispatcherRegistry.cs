@@ -1,5 +1,4 @@
 using Http2Lab.Transport.Hosting;
-using Microsoft.AspNetCore.Connections;
 
 namespace Http2Lab.Transport.Dispatchers;
 
@@ -12,7 +11,16 @@ public sealed class DispatcherRegistry
     /// <summary>The name of the built-in <see cref="AsyncDispatcher"/>.</summary>
     public const string Async = "Async";
 
-    private readonly Dictionary<string, DispatcherFactory> _factories = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The name of the built-in <see cref="Blocking.SingleClientDispatcher"/>.</summary>
+    public const string SingleClient = "SingleClient";
+
+    /// <summary>The name of the built-in <see cref="Blocking.ThreadPerConnectionDispatcher"/>.</summary>
+    public const string ThreadPerConnection = "ThreadPerConnection";
+
+    /// <summary>The name of the built-in <see cref="Poll.PollDispatcher"/>.</summary>
+    public const string Poll = "Poll";
+
+    private readonly Dictionary<string, DispatcherRegistration> _registrations = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Creates the registry from the registered dispatchers.</summary>
     /// <param name="registrations">All <see cref="DispatcherRegistration"/> services, in registration order.</param>
@@ -20,31 +28,32 @@ public sealed class DispatcherRegistry
     {
         foreach (var registration in registrations)
         {
-            _factories[registration.Name] = registration.Factory;
+            _registrations[registration.Name] = registration;
         }
     }
 
     /// <summary>The registered dispatcher names, sorted.</summary>
-    public IReadOnlyList<string> Names => [.. _factories.Keys.Order(StringComparer.OrdinalIgnoreCase)];
+    public IReadOnlyList<string> Names => [.. _registrations.Keys.Order(StringComparer.OrdinalIgnoreCase)];
 
     /// <summary>Whether a dispatcher called <paramref name="name"/> is registered.</summary>
     /// <param name="name">The dispatcher name (case-insensitive).</param>
-    public bool Contains(string? name) => name is not null && _factories.ContainsKey(name);
+    public bool Contains(string? name) => name is not null && _registrations.ContainsKey(name);
+
+    /// <summary>Whether the dispatcher called <paramref name="name"/> can serve https endpoints.</summary>
+    public bool SupportsTls(string name) => _registrations.TryGetValue(name, out var registration) && registration.SupportsTls;
 
     /// <summary>Creates the dispatcher called <see cref="EndpointOptions.Dispatcher"/> for one endpoint.</summary>
     /// <param name="services">The host's service provider.</param>
-    /// <param name="endpointName">The endpoint's configuration name.</param>
-    /// <param name="endpoint">The endpoint's options.</param>
-    /// <param name="application">The endpoint's connection pipeline.</param>
+    /// <param name="endpoint">The prepared endpoint.</param>
     /// <exception cref="KeyNotFoundException">No dispatcher has that name.</exception>
-    public Dispatcher Create(IServiceProvider services, string endpointName, EndpointOptions endpoint, ConnectionDelegate application)
+    public Dispatcher Create(IServiceProvider services, EndpointContext endpoint)
     {
-        if (!_factories.TryGetValue(endpoint.Dispatcher, out var factory))
+        if (!_registrations.TryGetValue(endpoint.Options.Dispatcher, out var registration))
         {
             throw new KeyNotFoundException(
-                $"Unknown dispatcher '{endpoint.Dispatcher}' (known: {string.Join(", ", Names)})");
+                $"Unknown dispatcher '{endpoint.Options.Dispatcher}' (known: {string.Join(", ", Names)})");
         }
 
-        return factory(services, endpointName, endpoint, application);
+        return registration.Factory(services, endpoint);
     }
 }

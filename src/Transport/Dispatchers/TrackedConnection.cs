@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Connections.Features;
 
 namespace Http2Lab.Transport.Dispatchers;
 
-/// <summary>A connection a dispatcher is running: its context, its close notification and its completion.</summary>
+/// <summary>A connection a pipe-based dispatcher is running: its context, its close notification, its heartbeat and its completion.</summary>
 internal sealed class TrackedConnection
 {
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -21,11 +21,16 @@ internal sealed class TrackedConnection
         }
 
         CloseNotification = existing;
+        context.Features.Set(Control);
+        context.Features.Set<IConnectionHeartbeatFeature>(Control);
     }
 
     public ConnectionContext Context { get; }
 
     public IConnectionLifetimeNotificationFeature CloseNotification { get; }
+
+    /// <summary>The heartbeat and shutdown-timeout hooks the connection's driver registers with.</summary>
+    public ConnectionControl Control { get; } = new();
 
     public DateTimeOffset ConnectedAt { get; } = DateTimeOffset.UtcNow;
 

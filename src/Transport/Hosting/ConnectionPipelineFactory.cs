@@ -1,13 +1,16 @@
 using Http2Lab.Transport.Pipeline;
+using Http2Lab.Transport.Processing;
 using Http2Lab.Transport.Tls;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Http2Lab.Transport.Hosting;
 
 /// <summary>
-/// Builds the connection pipeline of an endpoint: logging and metrics, then TLS with ALPN h2 for https
-/// endpoints, then the endpoint's protocol (from <see cref="ProtocolRegistry"/>).
+/// Prepares an endpoint for its dispatcher (<see cref="EndpointContext"/>): the protocol's processor factory,
+/// TLS settings with the protocol's ALPN ids for https endpoints, the connection observer, and the pipe-based
+/// pipeline (logging and metrics, then TLS, then the processor).
 /// </summary>
 public sealed class ConnectionPipelineFactory
 {
@@ -15,30 +18,38 @@ public sealed class ConnectionPipelineFactory
     private readonly ProtocolRegistry _protocols;
     private readonly ServerCertificateLoader _certificates;
     private readonly IOptions<TransportOptions> _options;
+    private readonly TransportMetrics _metrics;
+    private readonly ILoggerFactory _loggers;
 
     /// <summary>Creates the factory.</summary>
-    /// <param name="services">The host's services, handed to middleware and protocols.</param>
+    /// <param name="services">The host's services, handed to the connection builder.</param>
     /// <param name="protocols">The registered protocols.</param>
     /// <param name="certificates">Loads the certificates of https endpoints.</param>
-    /// <param name="options">Supplies the TLS handshake timeout.</param>
+    /// <param name="options">Supplies the TLS handshake timeout, the shutdown timeout and the limits.</param>
+    /// <param name="metrics">The transport's instruments.</param>
+    /// <param name="loggers">The host's logger factory.</param>
     public ConnectionPipelineFactory(
         IServiceProvider services,
         ProtocolRegistry protocols,
         ServerCertificateLoader certificates,
-        IOptions<TransportOptions> options)
+        IOptions<TransportOptions> options,
+        TransportMetrics metrics,
+        ILoggerFactory loggers)
     {
         _services = services;
         _protocols = protocols;
         _certificates = certificates;
         _options = options;
+        _metrics = metrics;
+        _loggers = loggers;
     }
 
-    /// <summary>Builds the pipeline of one endpoint.</summary>
+    /// <summary>Prepares one endpoint.</summary>
     /// <param name="endpointName">The endpoint's configuration name.</param>
     /// <param name="endpoint">The endpoint's options.</param>
     /// <param name="endpointKey">The endpoint's configuration key for error messages; defaults to <c>Http2Lab:Endpoints:&lt;name&gt;</c>.</param>
     /// <exception cref="Http2LabConfigurationException">Unknown protocol, invalid URL, or a certificate that cannot be loaded.</exception>
-    public ConnectionDelegate Create(string endpointName, EndpointOptions endpoint, string? endpointKey = null)
+    public EndpointContext Create(string endpointName, EndpointOptions endpoint, string? endpointKey = null)
     {
         ArgumentNullException.ThrowIfNull(endpointName);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -56,15 +67,26 @@ public sealed class ConnectionPipelineFactory
                 $"{endpointKey}:Protocol", $"unknown protocol '{endpoint.Protocol}' (known: {string.Join(", ", _protocols.Names)})");
         }
 
-        var builder = new ConnectionBuilder(_services);
-        builder.UseHttp2LabConnectionLogging(endpointName);
+        var createProcessor = protocol.CreateFactory(endpointName, endpoint, endpointKey);
+        TlsServerSettings? tls = null;
         if (url.IsHttps)
         {
             var certificate = _certificates.GetCertificate(endpointKey, endpoint);
-            builder.UseHttp2LabTls(endpointName, certificate, _options.Value.HandshakeTimeout);
+            tls = new TlsServerSettings(certificate, protocol.ApplicationProtocols, _options.Value.HandshakeTimeout,
+                endpointName, _metrics, _loggers.CreateLogger<TlsConnectionMiddleware>());
         }
 
-        protocol.Configure(builder, endpointName, endpoint);
-        return builder.Build();
+        var observer = new ConnectionObserver(endpointName, _metrics, _loggers.CreateLogger<ConnectionLoggingMiddleware>());
+        var builder = new ConnectionBuilder(_services);
+        builder.Use(next => new ConnectionLoggingMiddleware(next, observer).OnConnectionAsync);
+        if (tls is not null)
+        {
+            builder.Use(next => new TlsConnectionMiddleware(next, tls).OnConnectionAsync);
+        }
+
+        ConnectionDelegate processor = PipeProcessorDriver.Create(createProcessor, _loggers.CreateLogger<PipeProcessorDriver>());
+        builder.Use(_ => processor);
+        return new EndpointContext(endpointName, endpointKey, endpoint, createProcessor, tls, observer, builder.Build(),
+            _options.Value, _loggers);
     }
 }

@@ -22,7 +22,7 @@ internal sealed partial class EndpointHost(
 {
     private readonly List<Dispatcher> _running = [];
     private readonly Lock _prepareLock = new();
-    private List<PreparedEndpoint>? _prepared;
+    private List<EndpointContext>? _prepared;
 
     /// <summary>
     /// Builds every endpoint's pipeline (loading certificates) without binding anything, so configuration
@@ -35,7 +35,7 @@ internal sealed partial class EndpointHost(
             _prepared ??= [.. options.Value.Endpoints.Select(p =>
             {
                 var key = keys.Endpoint(p.Key);
-                return new PreparedEndpoint(p.Key, key, p.Value, pipelines.Create(p.Key, p.Value, key));
+                return pipelines.Create(p.Key, p.Value, key);
             })];
         }
     }
@@ -45,16 +45,16 @@ internal sealed partial class EndpointHost(
         try
         {
             Prepare();
-            foreach (var (name, key, endpoint, application) in _prepared!)
+            foreach (var endpoint in _prepared!)
             {
-                var dispatcher = dispatchers.Create(services, name, endpoint, application);
+                var dispatcher = dispatchers.Create(services, endpoint);
                 _running.Add(dispatcher);
-                await StartDispatcherAsync(key, dispatcher, cancellationToken).ConfigureAwait(false);
+                await StartDispatcherAsync(endpoint.Key, dispatcher, cancellationToken).ConfigureAwait(false);
 
                 var url = dispatcher.BoundUrl ?? throw new InvalidOperationException(
-                    $"The {endpoint.Dispatcher} dispatcher of endpoint '{name}' started without reporting its address.");
-                bound.Bound(name, url, dispatcher);
-                LogListening(logger, name, EndpointUrl.Format(url), endpoint.Dispatcher, endpoint.Protocol);
+                    $"The {endpoint.Options.Dispatcher} dispatcher of endpoint '{endpoint.Name}' started without reporting its address.");
+                bound.Bound(endpoint.Name, url, dispatcher);
+                LogListening(logger, endpoint.Name, EndpointUrl.Format(url), endpoint.Options.Dispatcher, endpoint.Options.Protocol);
             }
 
             bound.AllBound();
@@ -108,8 +108,6 @@ internal sealed partial class EndpointHost(
                 $"{key}:Url", $"{url}: permission denied to bind port {url.Port}", ex);
         }
     }
-
-    private sealed record PreparedEndpoint(string Name, string Key, EndpointOptions Endpoint, ConnectionDelegate Application);
 
     private static Http2LabConfigurationException InUse(string key, EndpointUrl url, Exception ex) =>
         new($"{key}:Url", $"{url}: the address is already in use (is another server listening on port {url.Port}?)", ex);

@@ -22,4 +22,25 @@ public sealed class EndpointOptions
 
     /// <summary>Whether accepted sockets disable Nagle's algorithm (TCP_NODELAY).</summary>
     public bool NoDelay { get; set; } = true;
+
+    /// <summary>Overrides <c>Http2Lab:Limits:MaxConnections</c> for this endpoint.</summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>Poll dispatcher: clients served at once (the listener aside); one more is accepted and closed with a warning.</summary>
+    public int MaxClients { get; set; } = 10;
+
+    /// <summary>
+    /// Poll dispatcher: with clients connected but no traffic for this long, the dispatcher shuts down gracefully
+    /// (GOAWAY NO_ERROR). Empty: infinite.
+    /// </summary>
+    public TimeSpan? PollTimeout { get; set; }
+
+    /// <summary>Poll dispatcher: with no client at all for this long, the dispatcher shuts down. Empty: infinite.</summary>
+    public TimeSpan? NoClientPollTimeout { get; set; }
+
+    /// <summary>Echo protocol: <c>Lines</c> (CRLF lines, <c>quit</c> closes) or <c>Bytes</c> (every octet back).</summary>
+    public string EchoMode { get; set; } = "Lines";
+
+    /// <summary>Echo protocol: octets held per client; when full, the client is not read until they are written.</summary>
+    public int EchoBufferSize { get; set; } = 16 * 1024;
 }

@@ -1,6 +1,11 @@
+using System.Net.Security;
 using Http2Lab.Transport.Dispatchers;
+using Http2Lab.Transport.Dispatchers.Blocking;
+using Http2Lab.Transport.Dispatchers.Poll;
 using Http2Lab.Transport.Echo;
 using Http2Lab.Transport.Pipeline;
+using Http2Lab.Transport.Processing;
+using Http2Lab.Transport.Sockets;
 using Http2Lab.Transport.Tls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -17,8 +22,9 @@ public static class Http2LabServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the transport: <see cref="TransportOptions"/> bound from <paramref name="configuration"/> and validated
-    /// at start, Kestrel's socket transport as <see cref="IConnectionListenerFactory"/> (unless one is already
-    /// registered), the dispatcher and protocol registries (with <c>Async</c> and <c>Echo</c>),
+    /// at start, <see cref="SocketListenerFactory"/> as <see cref="IConnectionListenerFactory"/> (unless one is already
+    /// registered), the dispatcher and protocol registries (with <c>Async</c>, <c>SingleClient</c>,
+    /// <c>ThreadPerConnection</c>, <c>Poll</c> and <c>Echo</c>),
     /// <see cref="IBoundEndpoints"/>, and the hosted service that runs one dispatcher per configured endpoint.
     /// </summary>
     /// <param name="services">The host's services.</param>
@@ -44,7 +50,7 @@ public static class Http2LabServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, TransportOptionsValidator>());
 
         services.AddOptions<SocketTransportOptions>();
-        services.TryAddSingleton<IConnectionListenerFactory, SocketTransportFactory>();
+        services.TryAddSingleton<IConnectionListenerFactory, SocketListenerFactory>();
         services.AddLogging();
         services.AddMetrics();
 
@@ -56,11 +62,14 @@ public static class Http2LabServiceCollectionExtensions
         services.TryAddSingleton<BoundEndpoints>();
         services.TryAddSingleton<IBoundEndpoints>(sp => sp.GetRequiredService<BoundEndpoints>());
 
-        if (!services.Any(d => d.ServiceType == typeof(DispatcherRegistration)
-                               && d.ImplementationInstance is DispatcherRegistration { Name: DispatcherRegistry.Async }))
-        {
-            services.AddHttp2LabDispatcher(DispatcherRegistry.Async, CreateAsyncDispatcher);
-        }
+        AddBuiltInDispatcher(services, DispatcherRegistry.Async, static (sp, endpoint) => new AsyncDispatcher(endpoint,
+            sp.GetRequiredService<IConnectionListenerFactory>(), sp.GetRequiredService<ILogger<AsyncDispatcher>>()));
+        AddBuiltInDispatcher(services, DispatcherRegistry.SingleClient, static (sp, endpoint) =>
+            new SingleClientDispatcher(endpoint, sp.GetRequiredService<ILogger<SingleClientDispatcher>>()));
+        AddBuiltInDispatcher(services, DispatcherRegistry.ThreadPerConnection, static (sp, endpoint) =>
+            new ThreadPerConnectionDispatcher(endpoint, sp.GetRequiredService<ILogger<ThreadPerConnectionDispatcher>>()));
+        AddBuiltInDispatcher(services, DispatcherRegistry.Poll, static (sp, endpoint) =>
+            new PollDispatcher(endpoint, sp.GetRequiredService<ILogger<PollDispatcher>>()), supportsTls: false);
 
         services.AddHttp2LabProtocol<EchoProtocol>();
         services.AddHostedService<EndpointHost>();
@@ -68,20 +77,23 @@ public static class Http2LabServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers a protocol that endpoints select with <c>"Protocol": "<paramref name="name"/>"</c>. The callback
-    /// adds the protocol's terminal <see cref="ConnectionDelegate"/> (e.g. with <c>builder.Run(...)</c> or
-    /// <c>builder.UseConnectionHandler&lt;T&gt;()</c>) after the transport's middleware.
+    /// Registers a protocol that endpoints select with <c>"Protocol": "<paramref name="name"/>"</c>: the callback
+    /// returns, for one endpoint, the factory of its connections' <see cref="IConnectionProcessor"/>s.
     /// </summary>
     /// <param name="services">The host's services.</param>
     /// <param name="name">The protocol name (case-insensitive; a later registration replaces an earlier one).</param>
-    /// <param name="configure">Called once per endpoint using the protocol, with the host's services.</param>
+    /// <param name="create">Called once per endpoint using the protocol, with the host's services.</param>
+    /// <param name="applicationProtocols">ALPN ids a TLS client must negotiate; none by default.</param>
     public static IServiceCollection AddHttp2LabProtocol(
-        this IServiceCollection services, string name, Action<IServiceProvider, IConnectionBuilder, EndpointOptions> configure)
+        this IServiceCollection services,
+        string name,
+        Func<IServiceProvider, EndpointOptions, ConnectionProcessorFactory> create,
+        IReadOnlyList<SslApplicationProtocol>? applicationProtocols = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(configure);
-        services.AddSingleton<IConnectionProtocol>(new DelegateConnectionProtocol(name, configure));
+        ArgumentNullException.ThrowIfNull(create);
+        services.AddSingleton<IConnectionProtocol>(sp => new DelegateConnectionProtocol(name, create, sp, applicationProtocols ?? []));
         return services;
     }
 
@@ -97,27 +109,29 @@ public static class Http2LabServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers a dispatcher that endpoints select with <c>"Dispatcher": "<paramref name="name"/>"</c>
-    /// (e.g. <c>SingleClient</c>, <c>ThreadPerConnection</c>, <c>Poll</c>).
+    /// Registers a dispatcher that endpoints select with <c>"Dispatcher": "<paramref name="name"/>"</c>.
     /// </summary>
     /// <param name="services">The host's services.</param>
     /// <param name="name">The dispatcher name (case-insensitive; a later registration replaces an earlier one).</param>
     /// <param name="factory">Creates the dispatcher of one endpoint.</param>
-    public static IServiceCollection AddHttp2LabDispatcher(this IServiceCollection services, string name, DispatcherFactory factory)
+    /// <param name="supportsTls">Whether it can serve https endpoints.</param>
+    public static IServiceCollection AddHttp2LabDispatcher(this IServiceCollection services, string name, DispatcherFactory factory, bool supportsTls = true)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(factory);
-        services.AddSingleton(new DispatcherRegistration(name, factory));
+        services.AddSingleton(new DispatcherRegistration(name, factory, supportsTls));
         return services;
     }
 
-    private static AsyncDispatcher CreateAsyncDispatcher(
-        IServiceProvider services, string endpointName, EndpointOptions endpoint, ConnectionDelegate application) =>
-        new(endpointName,
-            endpoint,
-            application,
-            services.GetRequiredService<IConnectionListenerFactory>(),
-            services.GetRequiredService<IOptions<TransportOptions>>(),
-            services.GetRequiredService<ILogger<AsyncDispatcher>>());
+    /// <summary>Registers a built-in dispatcher once, before any the application adds (which then win by name).</summary>
+    private static void AddBuiltInDispatcher(IServiceCollection services, string name, DispatcherFactory factory, bool supportsTls = true)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(DispatcherRegistration)
+                               && d.ImplementationInstance is DispatcherRegistration registration
+                               && registration.Name == name && registration.Factory.Method.DeclaringType == typeof(Http2LabServiceCollectionExtensions)))
+        {
+            services.Insert(0, ServiceDescriptor.Singleton(new DispatcherRegistration(name, factory, supportsTls)));
+        }
+    }
 }

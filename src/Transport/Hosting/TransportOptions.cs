@@ -19,4 +19,7 @@ public sealed class TransportOptions
     /// before they are aborted.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Transport limits (<c>Http2Lab:Limits</c>): connections per endpoint.</summary>
+    public TransportLimits Limits { get; set; } = new();
 }

@@ -44,6 +44,11 @@ internal sealed class TransportOptionsValidator(
             failures.Add($"{keys.Section}:ShutdownTimeout: '{options.ShutdownTimeout}' must not be negative");
         }
 
+        if (options.Limits is { MaxConnections: < 1 })
+        {
+            failures.Add($"{keys.Section}:Limits:MaxConnections: {options.Limits.MaxConnections} must be at least 1");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -68,6 +73,40 @@ internal sealed class TransportOptionsValidator(
         if (!dispatchers.Contains(endpoint.Dispatcher))
         {
             failures.Add($"{key}:Dispatcher: unknown dispatcher '{endpoint.Dispatcher}' (known: {string.Join(", ", dispatchers.Names)})");
+        }
+        else if (url is { IsHttps: true } && !dispatchers.SupportsTls(endpoint.Dispatcher))
+        {
+            failures.Add($"{key}:Dispatcher: the {endpoint.Dispatcher} dispatcher does not serve https endpoints yet (use http://, or another dispatcher)");
+        }
+
+        if (endpoint.MaxConnections is < 1)
+        {
+            failures.Add($"{key}:MaxConnections: {endpoint.MaxConnections} must be at least 1");
+        }
+
+        if (endpoint.MaxClients < 1)
+        {
+            failures.Add($"{key}:MaxClients: {endpoint.MaxClients} must be at least 1");
+        }
+
+        if (endpoint.PollTimeout is { } poll && poll <= TimeSpan.Zero)
+        {
+            failures.Add($"{key}:PollTimeout: '{poll}' must be positive (leave it empty for infinite)");
+        }
+
+        if (endpoint.NoClientPollTimeout is { } idle && idle <= TimeSpan.Zero)
+        {
+            failures.Add($"{key}:NoClientPollTimeout: '{idle}' must be positive (leave it empty for infinite)");
+        }
+
+        if (!Echo.EchoModes.TryParse(endpoint.EchoMode, out _))
+        {
+            failures.Add($"{key}:EchoMode: '{endpoint.EchoMode}' is not an echo mode (Lines or Bytes)");
+        }
+
+        if (endpoint.EchoBufferSize is < 64 or > 64 * 1024 * 1024)
+        {
+            failures.Add($"{key}:EchoBufferSize: {endpoint.EchoBufferSize} is outside 64..67108864");
         }
 
         if (!protocols.TryGet(endpoint.Protocol, out _))

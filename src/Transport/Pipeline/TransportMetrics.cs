@@ -18,6 +18,7 @@ public sealed class TransportMetrics
     private readonly UpDownCounter<long> _active;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _handshakeFailures;
+    private readonly Counter<long> _rejected;
 
     /// <summary>Creates the instruments on a meter owned by <paramref name="meterFactory"/>.</summary>
     /// <param name="meterFactory">The host's meter factory.</param>
@@ -32,7 +33,9 @@ public sealed class TransportMetrics
         _duration = meter.CreateHistogram<double>(
             "http2lab.connection.duration", "s", "How long connections stayed open.");
         _handshakeFailures = meter.CreateCounter<long>(
-            "http2lab.tls.handshake.failures", "{handshake}", "TLS handshakes that failed, timed out or did not negotiate h2.");
+            "http2lab.tls.handshake.failures", "{handshake}", "TLS handshakes that failed, timed out or did not negotiate the protocol's ALPN id.");
+        _rejected = meter.CreateCounter<long>(
+            "http2lab.connections.rejected", "{connection}", "Connections accepted and closed at once (connection limit, poll capacity).");
     }
 
     internal void ConnectionOpened(string endpoint)
@@ -48,6 +51,9 @@ public sealed class TransportMetrics
         _active.Add(-1, tag);
         _duration.Record(duration.TotalSeconds, tag);
     }
+
+    internal void ConnectionRejected(string endpoint, string reason) =>
+        _rejected.Add(1, Tag(endpoint), new KeyValuePair<string, object?>("error.type", reason));
 
     internal void TlsHandshakeFailed(string endpoint, string reason) =>
         _handshakeFailures.Add(1, Tag(endpoint), new KeyValuePair<string, object?>("error.type", reason));

@@ -103,6 +103,33 @@ internal sealed class SessionHarness : IDisposable
         ParseOutput();
     }
 
+    /// <summary>One tick of the driver's heartbeat timer (<see cref="Http2Session.OnHeartbeat"/>); drains unless told not to.</summary>
+    public void Heartbeat(bool drain = true)
+    {
+        Session.OnHeartbeat();
+        if (drain)
+        {
+            Drain();
+        }
+    }
+
+    /// <summary>
+    /// Moves <see cref="Time"/> forward by <paramref name="total"/> in steps of at most one second with a heartbeat
+    /// after each, as the driver's timer would (the session counts at most 2 s per heartbeat). Drains after each
+    /// heartbeat unless told not to.
+    /// </summary>
+    public void AdvanceAndBeat(TimeSpan total, bool drain = true)
+    {
+        TimeSpan step = TimeSpan.FromSeconds(1);
+        while (total > TimeSpan.Zero)
+        {
+            TimeSpan by = total < step ? total : step;
+            Time.Advance(by);
+            total -= by;
+            Heartbeat(drain);
+        }
+    }
+
     /// <summary>Drains, then keeps offering unconsumed input until the session took all of it.</summary>
     public void Pump()
     {

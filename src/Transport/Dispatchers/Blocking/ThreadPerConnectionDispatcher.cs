@@ -1,0 +1,42 @@
+using Http2Lab.Transport.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Http2Lab.Transport.Dispatchers.Blocking;
+
+/// <summary>
+/// An accept thread plus one named thread per connection, each with blocking socket I/O. Live connections (and
+/// their threads) are listed by <see cref="Dispatcher.GetConnections"/>; a thread ends with its connection.
+/// </summary>
+public sealed class ThreadPerConnectionDispatcher : BlockingDispatcher
+{
+    private long _count;
+
+    /// <summary>Creates the dispatcher of one endpoint.</summary>
+    public ThreadPerConnectionDispatcher(EndpointContext endpoint, ILogger<ThreadPerConnectionDispatcher> logger)
+        : base(endpoint, logger)
+    {
+    }
+
+    /// <inheritdoc />
+    protected override string AcceptThreadName => $"Http2Lab accept {EndpointName}";
+
+    private protected override void Dispatch(BlockingConnection connection, Action finished)
+    {
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                connection.Run();
+            }
+            finally
+            {
+                finished();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"Http2Lab {EndpointName} #{Interlocked.Increment(ref _count)}",
+        };
+        thread.Start();
+    }
+}

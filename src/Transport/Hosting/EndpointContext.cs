@@ -1,0 +1,73 @@
+using Http2Lab.Transport.Pipeline;
+using Http2Lab.Transport.Processing;
+using Http2Lab.Transport.Tls;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace Http2Lab.Transport.Hosting;
+
+/// <summary>
+/// Everything a dispatcher needs to serve one configured endpoint, prepared at start-up: where to listen, the
+/// protocol's processor factory, TLS settings for https, the connection observer (logs, metrics), the limits,
+/// and — for dispatchers built on <see cref="IConnectionListenerFactory"/> — the same as a pipe-based
+/// <see cref="ConnectionDelegate"/> (logging → TLS → processor).
+/// </summary>
+public sealed class EndpointContext
+{
+    /// <summary>Creates the context.</summary>
+    public EndpointContext(
+        string name,
+        string key,
+        EndpointOptions options,
+        ConnectionProcessorFactory createProcessor,
+        TlsServerSettings? tls,
+        ConnectionObserver observer,
+        ConnectionDelegate pipeApplication,
+        TransportOptions transport,
+        ILoggerFactory loggers)
+    {
+        Name = name;
+        Key = key;
+        Options = options;
+        Url = EndpointUrl.Parse(options.Url);
+        CreateProcessor = createProcessor;
+        Tls = tls;
+        Observer = observer;
+        PipeApplication = pipeApplication;
+        Transport = transport;
+        Loggers = loggers;
+    }
+
+    /// <summary>The endpoint's configuration name.</summary>
+    public string Name { get; }
+
+    /// <summary>The endpoint's configuration key, e.g. <c>Http2Lab:Endpoints:h2c</c>, for error messages.</summary>
+    public string Key { get; }
+
+    /// <summary>The endpoint's options.</summary>
+    public EndpointOptions Options { get; }
+
+    /// <summary>The configured URL (port may be 0).</summary>
+    public EndpointUrl Url { get; }
+
+    /// <summary>Creates the protocol's processor of each connection.</summary>
+    public ConnectionProcessorFactory CreateProcessor { get; }
+
+    /// <summary>TLS settings for an https endpoint; null for http.</summary>
+    public TlsServerSettings? Tls { get; }
+
+    /// <summary>Reports connection open/close and rejections.</summary>
+    public ConnectionObserver Observer { get; }
+
+    /// <summary>The pipeline for pipe-based dispatchers: logging and metrics, TLS (https), then the processor.</summary>
+    public ConnectionDelegate PipeApplication { get; }
+
+    /// <summary>Shutdown timeout and limits.</summary>
+    public TransportOptions Transport { get; }
+
+    /// <summary>The host's logger factory.</summary>
+    public ILoggerFactory Loggers { get; }
+
+    /// <summary>The most connections served at once on this endpoint (<see cref="TransportLimits.MaxConnections"/>).</summary>
+    public int MaxConnections => Options.MaxConnections ?? Transport.Limits.MaxConnections;
+}
