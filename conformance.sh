@@ -19,7 +19,7 @@ MSG
 fi
 
 # Dispatchers and whether they serve TLS yet.
-dispatchers=(Async:tls SingleClient:tls ThreadPerConnection:tls Poll:plain)
+dispatchers=(Async:tls SingleClient:tls ThreadPerConnection:tls Poll:tls)
 
 # Known and explained, for one combination only: SingleClient serves one client at a time, and these four h2spec
 # cases hold their TLS test connection open and idle (handshake done, no HTTP/2 yet) while they open a second

@@ -153,17 +153,19 @@ public sealed class ConfigurationErrorTests(TestCertificates files) : IClassFixt
     }
 
     [Fact]
-    public async Task A_tls_endpoint_on_the_poll_dispatcher_is_reported_until_poll_has_tls()
+    public async Task An_unknown_tls_engine_is_reported_with_the_known_ones()
     {
         var (exitCode, lines) = await RunAsync(new()
         {
             ["Http2Lab:Endpoints:h2:Url"] = "https://127.0.0.1:0",
             ["Http2Lab:Endpoints:h2:Protocol"] = "Echo",
             ["Http2Lab:Endpoints:h2:Dispatcher"] = "Poll",
+            ["Http2Lab:Endpoints:h2:TlsEngine"] = "Schannel",
         });
 
         Assert.NotEqual(0, exitCode);
-        Assert.Equal(["Http2Lab:Endpoints:h2:Dispatcher: the Poll dispatcher does not serve https endpoints yet (use http://, or another dispatcher)"], lines);
+        Assert.Single(lines);
+        Assert.StartsWith("Http2Lab:Endpoints:h2:TlsEngine: unknown TLS engine 'Schannel' (known: ", lines[0]);
     }
 
     [Fact]

@@ -38,6 +38,12 @@ public sealed class EndpointOptions
     /// <summary>Poll dispatcher: with no client at all for this long, the dispatcher shuts down. Empty: infinite.</summary>
     public TimeSpan? NoClientPollTimeout { get; set; }
 
+    /// <summary>Poll dispatcher: log every action the loop selects for a client, with its state (Information level).</summary>
+    public bool PollTrace { get; set; }
+
+    /// <summary>Poll dispatcher over TLS: the memory-buffer TLS engine, <c>OpenSsl</c> (libssl through P/Invoke) or <c>SslStream</c>.</summary>
+    public string TlsEngine { get; set; } = "SslStream";
+
     /// <summary>Echo protocol: <c>Lines</c> (CRLF lines, <c>quit</c> closes) or <c>Bytes</c> (every octet back).</summary>
     public string EchoMode { get; set; } = "Lines";
 

@@ -69,7 +69,7 @@ public static class Http2LabServiceCollectionExtensions
         AddBuiltInDispatcher(services, DispatcherRegistry.ThreadPerConnection, static (sp, endpoint) =>
             new ThreadPerConnectionDispatcher(endpoint, sp.GetRequiredService<ILogger<ThreadPerConnectionDispatcher>>()));
         AddBuiltInDispatcher(services, DispatcherRegistry.Poll, static (sp, endpoint) =>
-            new PollDispatcher(endpoint, sp.GetRequiredService<ILogger<PollDispatcher>>()), supportsTls: false);
+            new PollDispatcher(endpoint, sp.GetRequiredService<ILogger<PollDispatcher>>()));
 
         services.AddHttp2LabProtocol<EchoProtocol>();
         services.AddHostedService<EndpointHost>();

@@ -104,6 +104,11 @@ internal sealed class TransportOptionsValidator(
             failures.Add($"{key}:EchoMode: '{endpoint.EchoMode}' is not an echo mode (Lines or Bytes)");
         }
 
+        if (!Tls.Engines.TlsEngines.IsKnown(endpoint.TlsEngine))
+        {
+            failures.Add($"{key}:TlsEngine: unknown TLS engine '{endpoint.TlsEngine}' (known: {string.Join(", ", Tls.Engines.TlsEngines.Names)})");
+        }
+
         if (endpoint.EchoBufferSize is < 64 or > 64 * 1024 * 1024)
         {
             failures.Add($"{key}:EchoBufferSize: {endpoint.EchoBufferSize} is outside 64..67108864");

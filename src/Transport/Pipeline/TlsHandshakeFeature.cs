@@ -38,6 +38,15 @@ public sealed class TlsHandshakeFeature : ITlsHandshakeFeature, ITlsApplicationP
     }
 #pragma warning restore SYSLIB0058
 
+    /// <summary>What a memory-buffer TLS engine negotiated (the poll loop's TLS; no legacy algorithm details).</summary>
+    internal TlsHandshakeFeature(SslProtocols protocol, TlsCipherSuite cipherSuite, SslApplicationProtocol applicationProtocol, string hostName)
+    {
+        Protocol = protocol;
+        NegotiatedCipherSuite = cipherSuite;
+        NegotiatedApplicationProtocol = applicationProtocol;
+        HostName = hostName;
+    }
+
     /// <summary>The negotiated ALPN protocol (always <c>h2</c> once the middleware lets a connection through).</summary>
     public SslApplicationProtocol NegotiatedApplicationProtocol { get; }
 

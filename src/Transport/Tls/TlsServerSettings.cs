@@ -79,6 +79,29 @@ public sealed partial class TlsServerSettings
         return false;
     }
 
+    /// <summary>The same check for a memory-buffer engine's session (the poll loop's TLS).</summary>
+    internal bool Accept(Engines.ITlsEngine engine, ReadOnlySpan<byte> clientHello, string remote)
+    {
+        if (_applicationProtocols is null || _applicationProtocols.Contains(engine.NegotiatedApplicationProtocol))
+        {
+            return true;
+        }
+
+        _metrics.TlsHandshakeFailed(_endpointName, "alpn");
+        LogNoProtocol(_logger, remote, Expected(), Describe(ClientHelloAlpnReader.TryRead(clientHello)));
+        return false;
+    }
+
+    /// <summary>A handshake that failed in a memory-buffer engine: logged and counted like <see cref="Failed(Exception, ReadOnlySpan{byte}, string)"/>.</summary>
+    internal void Failed(string reason, ReadOnlySpan<byte> clientHello, string remote) =>
+        Failed(new AuthenticationException(reason), clientHello, remote);
+
+    /// <summary>The ALPN ids the protocol requires (empty: none).</summary>
+    public IReadOnlyList<SslApplicationProtocol> ApplicationProtocols => _applicationProtocols ?? [];
+
+    /// <summary>The server certificate.</summary>
+    public X509Certificate2 Certificate => _certificate.TargetCertificate;
+
     /// <summary>A handshake that failed (alert, reset, garbage): logged and counted.</summary>
     public void Failed(Exception error, ReadOnlySpan<byte> clientHello, string remote)
     {

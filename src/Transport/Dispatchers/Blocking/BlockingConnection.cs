@@ -31,6 +31,11 @@ internal sealed partial class BlockingConnection
     private readonly ArrayBufferWriter<byte> _writeBuffer = new(16 * 1024);
     private readonly ManualResetEventSlim _completed = new();
     private readonly string _remote;
+
+    // Kept from the start: the socket's own getters throw once it is disposed, and a connection stays listed
+    // (GetConnections) for a moment after its socket closed.
+    private readonly System.Net.EndPoint? _remoteEndPoint;
+    private readonly System.Net.EndPoint? _localEndPoint;
     private Stream? _stream;
     private IConnectionProcessor? _processor;
     private Thread? _thread;
@@ -45,7 +50,9 @@ internal sealed partial class BlockingConnection
         _endpoint = endpoint;
         _logger = logger;
         _gate = new LockGate(OnGateExit, startInline: true);
-        _remote = socket.RemoteEndPoint?.ToString() ?? "unknown";
+        _remoteEndPoint = socket.RemoteEndPoint;
+        _localEndPoint = socket.LocalEndPoint;
+        _remote = _remoteEndPoint?.ToString() ?? "unknown";
         Id = ConnectionIds.Next(endpoint.Options.Dispatcher == DispatcherRegistry.SingleClient ? "SC" : "TC");
     }
 
@@ -56,7 +63,7 @@ internal sealed partial class BlockingConnection
     public bool CloseRequested { get; private set; }
 
     public DispatcherConnectionInfo ToInfo() =>
-        new(Id, _socket.RemoteEndPoint, _socket.LocalEndPoint, ConnectedAt, CloseRequested) { Thread = _thread?.Name };
+        new(Id, _remoteEndPoint, _localEndPoint, ConnectedAt, CloseRequested) { Thread = _thread?.Name };
 
     /// <summary>Runs the connection to its end on the calling thread.</summary>
     public void Run()
@@ -78,7 +85,7 @@ internal sealed partial class BlockingConnection
             _gate.TryEnter();
             try
             {
-                _processor = _endpoint.CreateProcessor(new ProcessorContext(Id, _socket.RemoteEndPoint, _socket.LocalEndPoint, _gate, features));
+                _processor = _endpoint.CreateProcessor(new ProcessorContext(Id, _remoteEndPoint, _localEndPoint, _gate, features));
             }
             finally
             {

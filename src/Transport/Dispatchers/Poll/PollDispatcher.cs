@@ -1,6 +1,7 @@
 using System.Net;
 using Http2Lab.Transport.Hosting;
 using Http2Lab.Transport.Sockets;
+using Http2Lab.Transport.Tls.Engines;
 using Microsoft.Extensions.Logging;
 
 namespace Http2Lab.Transport.Dispatchers.Poll;
@@ -10,13 +11,15 @@ namespace Http2Lab.Transport.Dispatchers.Poll;
 /// the loop's thread; one that awaits continues there later, woken through an eventfd — no other thread ever
 /// touches a session. At most <see cref="EndpointOptions.MaxClients"/> clients (default 10); one more is accepted
 /// and closed with a warning. <see cref="EndpointOptions.PollTimeout"/> (clients, no traffic) and
-/// <see cref="EndpointOptions.NoClientPollTimeout"/> (no client) shut the dispatcher down gracefully. TLS is not
-/// supported yet: an https endpoint naming it is a configuration error.
+/// <see cref="EndpointOptions.NoClientPollTimeout"/> (no client) shut the dispatcher down gracefully. TLS runs
+/// through a memory-buffer engine (<see cref="EndpointOptions.TlsEngine"/>) that never touches the socket; the loop
+/// moves the octets (<see cref="PollClient"/>), and <see cref="EndpointOptions.PollTrace"/> logs why it did what.
 /// </summary>
 public sealed class PollDispatcher : Dispatcher
 {
     private readonly ILogger _logger;
     private PollLoop? _loop;
+    private ITlsEngineFactory? _tlsEngines;
     private int _stopped;
 
     /// <summary>Creates the dispatcher of one endpoint.</summary>
@@ -41,7 +44,8 @@ public sealed class PollDispatcher : Dispatcher
 
         var listener = ListenSocket.Bind(Url.EndPoint, blocking: false);
         BoundUrl = EndpointUrl.ToUri(Url.IsHttps, (IPEndPoint)listener.LocalEndPoint!);
-        _loop = new PollLoop(Context, listener, _logger);
+        _tlsEngines = Context.Tls is { } tls ? TlsEngines.Create(Endpoint.TlsEngine, tls) : null;
+        _loop = new PollLoop(Context, listener, _tlsEngines, _logger);
         _loop.Start();
         return Task.CompletedTask;
     }
@@ -59,6 +63,8 @@ public sealed class PollDispatcher : Dispatcher
         {
             await _loop.Finished.ConfigureAwait(false);
         }
+
+        _tlsEngines?.Dispose();
     }
 
     /// <inheritdoc />

@@ -28,6 +28,9 @@ internal sealed partial class PollLoop
     private readonly AcceptBackoff _backoff;
     private readonly RejectionLog _rejections;
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Tls.Engines.ITlsEngineFactory? _tlsEngines;
+    private readonly PollTrace? _trace;
+    private readonly long _handshakeTimeout;
     private LibC.PollFd[] _fds = new LibC.PollFd[16];
     private Thread? _thread;
     private int _wakePending;
@@ -40,8 +43,11 @@ internal sealed partial class PollLoop
     private bool _aborted;
     private volatile bool _abortRequested;
 
-    public PollLoop(EndpointContext endpoint, Socket listener, ILogger logger)
+    public PollLoop(EndpointContext endpoint, Socket listener, Tls.Engines.ITlsEngineFactory? tlsEngines, ILogger logger)
     {
+        _tlsEngines = tlsEngines;
+        _trace = endpoint.Options.PollTrace ? new PollTrace(logger, endpoint.Name) : null;
+        _handshakeTimeout = (long)(endpoint.Transport.HandshakeTimeout.TotalSeconds * Stopwatch.Frequency);
         _endpoint = endpoint;
         _listener = listener;
         _logger = logger;
@@ -53,6 +59,11 @@ internal sealed partial class PollLoop
     }
 
     public SynchronizationContext Context { get; }
+
+    /// <summary>Where socket reads of ciphertext land before the TLS engine takes them (one per loop).</summary>
+    public Span<byte> ReadScratch => _readScratch;
+
+    private readonly byte[] _readScratch = new byte[16 * 1024];
 
     public bool IsLoopThread => Thread.CurrentThread == _thread;
 
@@ -262,13 +273,13 @@ internal sealed partial class PollLoop
             ListenSocket.TrySetNoDelay(socket, _endpoint.Options.NoDelay);
             try
             {
-                var client = new PollClient(this, socket, _endpoint);
+                var client = new PollClient(this, socket, _endpoint, _tlsEngines?.Create());
                 _clients.Add(client);
                 client.MarkDirty(); // a protocol may speak first
                 if (_stopRequested)
                 {
                     client.CloseRequested = true;
-                    client.Processor.RequestClose();
+                    client.Processor?.RequestClose();
                 }
             }
             catch (Exception ex)
@@ -304,47 +315,53 @@ internal sealed partial class PollLoop
 
             if ((revents & LibC.PollOut) != 0)
             {
-                client.WriteBlocked = false;
+                client.OnWritable();
             }
 
             // ERR and HUP come with whatever is left to read; reading finds the end (or the error).
-            if ((revents & (LibC.PollIn | LibC.PollErr | LibC.PollHup)) != 0 && !client.ReadAvailable())
+            if ((revents & (LibC.PollIn | LibC.PollErr | LibC.PollHup)) != 0)
             {
-                Close(client);
-                continue;
+                client.OnReadable();
             }
 
-            client.MarkDirty();
+            Pump(client);
         }
     }
 
-    /// <summary>Lets every client with news write, and closes those that are done.</summary>
+    /// <summary>Runs the client's next actions until none is left (bounded, so one client cannot starve the rest).</summary>
+    private void Pump(PollClient client)
+    {
+        client.ClearDirty();
+        for (int i = 0; i < 10_000; i++)
+        {
+            PollAction action = client.NextAction();
+            if (action == PollAction.None)
+            {
+                return;
+            }
+
+            _trace?.Record(client, action);
+            if (action == PollAction.Close)
+            {
+                Close(client);
+                return;
+            }
+
+            client.Execute(action);
+        }
+
+        client.MarkDirty(); // still busy: continue next round
+    }
+
+    /// <summary>Lets every client with news (work from handlers, heartbeats) act, and closes those that are done.</summary>
     private void FlushDirty()
     {
         for (int i = 0; i < _dirty.Count; i++)
         {
             PollClient client = _dirty[i];
-            client.ClearDirty();
-            if (client.Closed)
+            if (client.Dirty && !client.Closed)
             {
-                continue;
-            }
-
-            if (client.Processor.RequiresAbort)
-            {
-                Close(client);
-                continue;
-            }
-
-            if (!client.WriteAvailable())
-            {
-                Close(client);
-                continue;
-            }
-
-            if (client.Processor.IsCompleted && !client.Processor.HasOutput)
-            {
-                Close(client);
+                Pump(client);
             }
         }
 
@@ -354,13 +371,21 @@ internal sealed partial class PollLoop
 
     private void Heartbeat()
     {
+        long now = Stopwatch.GetTimestamp();
         foreach (PollClient client in _clients)
         {
-            if (!client.Closed)
+            if (client.Closed)
             {
-                client.Processor.OnHeartbeat();
-                client.MarkDirty();
+                continue;
             }
+
+            if (client.IsHandshaking && now - client.AcceptedAt > _handshakeTimeout)
+            {
+                client.OnHandshakeTimeout();
+            }
+
+            client.Processor?.OnHeartbeat();
+            client.MarkDirty();
         }
 
         FlushDirty();
@@ -397,6 +422,12 @@ internal sealed partial class PollLoop
             foreach (PollClient client in _clients)
             {
                 client.CloseRequested = true;
+                if (client.Processor is null)
+                {
+                    Close(client); // still in its TLS handshake: nothing to finish
+                    continue;
+                }
+
                 client.Processor.RequestClose();
                 client.MarkDirty();
             }
@@ -421,7 +452,7 @@ internal sealed partial class PollLoop
             DispatcherLog.AbortingConnections(_logger, _endpoint.Name, _clients.Count);
             foreach (PollClient client in _clients)
             {
-                client.Processor.Abort("the server's shutdown timeout expired");
+                client.Processor?.Abort("the server's shutdown timeout expired");
                 client.MarkDirty();
             }
 
