@@ -8,6 +8,10 @@ namespace Http2Lab.Http2.Session;
 public sealed partial class Http2Session
 {
     private int _bufferedResponse;
+
+    // DATA frames stay at 16 KiB even when the client allows larger ones: a TLS record's size, fair turns between
+    // streams, and no single frame pushing the output far past its high-water mark (0.05% more framing).
+    private int MaxDataFrame => Math.Min(_peerSettings.MaxFrameSize, Http2Constants.DefaultMaxFrameSize);
     private bool _bufferWaiters;
 
     /// <summary>
@@ -59,7 +63,7 @@ public sealed partial class Http2Session
         {
             while (!data.IsEmpty && _output.Length < _dataHighWater)
             {
-                int n = Math.Min(Math.Min(data.Length, _peerSettings.MaxFrameSize), stream.Outbound.Available);
+                int n = Math.Min(Math.Min(data.Length, MaxDataFrame), stream.Outbound.Available);
                 if (n == 0)
                 {
                     break;
@@ -109,8 +113,18 @@ public sealed partial class Http2Session
                 ProduceData();
             }
 
-            if (data.IsEmpty || take == 0 || stream.PendingLength > 0 || _closed || !StreamStateMachine.CanSend(stream.State))
+            if (data.IsEmpty || stream.PendingLength > 0 || _closed || !StreamStateMachine.CanSend(stream.State))
             {
+                return true;
+            }
+
+            // Nothing of this stream is left buffered (even when this round took nothing: its full buffer went out and
+            // raised OnStreamWritable before the caller could wait). Take more if there is room; if the connection's
+            // budget is spent, wake the stream when it frees.
+            if (WriteCapacity(stream) == 0)
+            {
+                stream.WaitingForBuffer = true;
+                _bufferWaiters = true;
                 return true;
             }
         }
@@ -301,7 +315,7 @@ public sealed partial class Http2Session
         int pending = stream.PendingLength;
         if (pending > 0)
         {
-            int n = Math.Min(Math.Min(pending, _peerSettings.MaxFrameSize), stream.Outbound.Available);
+            int n = Math.Min(Math.Min(pending, MaxDataFrame), stream.Outbound.Available);
             if (n == 0)
             {
                 return false;

@@ -109,18 +109,19 @@ public class Section4_FrameSizeTests
     }
 
     [Fact]
-    public void Response_data_frames_use_a_larger_peer_max_frame_size()
+    public void Response_data_frames_stay_at_16_kib_even_when_the_peer_allows_larger_ones()
     {
+        // A choice the RFC leaves to the sender (§4.2): TLS-record-sized frames, fair turns between streams.
         using var h = new SessionHarness();
         h.Handshake((SettingsParameter.MaxFrameSize, 32768), (SettingsParameter.InitialWindowSize, 100000));
         h.Send(FrameBuilder.WindowUpdate(0, 100000));
         h.Request(1);
-        h.Respond(1, body: FrameBuilder.Pattern(80000));
-        Assert.Equal([32768, 32768, 14464], h.DataFrames(1).Select(f => f.Payload.Length));
+        h.Respond(1, body: FrameBuilder.Pattern(40000));
+        Assert.Equal([16384, 16384, 7232], h.DataFrames(1).Select(f => f.Payload.Length));
     }
 
     [Fact]
-    public void Max_frame_size_set_after_a_response_started_applies_to_the_next_frames()
+    public void Window_opened_after_a_response_started_lets_the_waiting_data_go_in_16_kib_frames()
     {
         using var h = new SessionHarness();
         h.Handshake((SettingsParameter.InitialWindowSize, 0));
@@ -130,7 +131,7 @@ public class Section4_FrameSizeTests
 
         h.ClientMaxFrameSize = 40000;
         h.Send(FrameBuilder.Settings((SettingsParameter.MaxFrameSize, 40000), (SettingsParameter.InitialWindowSize, 60000)));
-        Assert.Equal([40000, 10000], h.DataFrames(1).Select(f => f.Payload.Length));
+        Assert.Equal([16384, 16384, 16384, 848], h.DataFrames(1).Select(f => f.Payload.Length));
     }
 
     [Fact]
