@@ -30,6 +30,10 @@ public sealed class Http2Protocol : IConnectionProtocol
         _router = router;
         _metrics = metrics;
         _logger = logger;
+
+        // Loads gzip (and its native library) now rather than on the first gzip request body, which might come when
+        // the process is out of file descriptors and then fail for good.
+        using var warm = new System.IO.Compression.GZipStream(Stream.Null, System.IO.Compression.CompressionMode.Decompress);
     }
 
     /// <inheritdoc />

@@ -69,5 +69,6 @@ public sealed class EndpointContext
     public ILoggerFactory Loggers { get; }
 
     /// <summary>The most connections served at once on this endpoint (<see cref="TransportLimits.MaxConnections"/>).</summary>
-    public int MaxConnections => Options.MaxConnections ?? Transport.Limits.MaxConnections;
+    public int MaxConnections => Options.MaxConnections ?? Transport.Limits.MaxConnections
+        ?? DescriptorLimit.ConnectionsPerEndpoint(Math.Max(1, Transport.Endpoints.Count), TransportLimits.DefaultMaxConnections);
 }

@@ -44,6 +44,7 @@ internal sealed partial class EndpointHost(
     {
         try
         {
+            AssemblyPreloader.LoadConnectionPath(); // before the first connection could meet the descriptor limit
             Prepare();
             foreach (var endpoint in _prepared!)
             {

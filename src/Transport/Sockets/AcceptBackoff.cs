@@ -19,6 +19,7 @@ internal sealed partial class AcceptBackoff
     private TimeSpan _delay = TimeSpan.Zero;
     private long _lastLog;
     private int _failuresSinceLog;
+    private bool _reported;
 
     public AcceptBackoff(ILogger logger, string endpoint)
     {
@@ -32,12 +33,33 @@ internal sealed partial class AcceptBackoff
         or SocketError.WouldBlock or SocketError.TryAgain or SocketError.ProtocolOption or SocketError.NetworkDown
         or SocketError.NetworkUnreachable or SocketError.HostUnreachable or SocketError.SocketError;
 
+    /// <summary>
+    /// Whether to accept now: not while out of descriptors (the <see cref="DescriptorReserve"/> cannot be taken back).
+    /// <paramref name="wait"/> is how long to wait before asking again.
+    /// </summary>
+    public bool MayAccept(out TimeSpan wait)
+    {
+        if (DescriptorReserve.IsHeld)
+        {
+            wait = TimeSpan.Zero;
+            return true;
+        }
+
+        wait = OnFailure(SocketError.TooManyOpenSockets);
+        return false;
+    }
+
     /// <summary>The wait before the next accept after <paramref name="error"/>; logs at most once per interval.</summary>
     public TimeSpan OnFailure(SocketError error)
     {
         if (error is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Interrupted or SocketError.WouldBlock or SocketError.TryAgain)
         {
             return TimeSpan.Zero;
+        }
+
+        if (error is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+        {
+            DescriptorReserve.Release(); // the process needs them more than the next connection does
         }
 
         _failuresSinceLog++;
@@ -47,6 +69,7 @@ internal sealed partial class AcceptBackoff
             LogAcceptFailing(_logger, _endpoint, error, _failuresSinceLog, LogInterval.TotalSeconds);
             _lastLog = now;
             _failuresSinceLog = 0;
+            _reported = true;
         }
 
         _delay = _delay == TimeSpan.Zero ? First : TimeSpan.FromTicks(Math.Min(_delay.Ticks * 2, Longest.Ticks));
@@ -56,10 +79,12 @@ internal sealed partial class AcceptBackoff
     /// <summary>An accept succeeded: the next failure starts the back-off afresh.</summary>
     public void OnSuccess()
     {
-        if (_delay != TimeSpan.Zero)
+        _delay = TimeSpan.Zero;
+        if (_reported)
         {
+            // Once per reported failure, so a server hovering at its limit does not log every accept.
             LogAcceptRecovered(_logger, _endpoint);
-            _delay = TimeSpan.Zero;
+            _reported = false;
         }
     }
 

@@ -57,6 +57,12 @@ public sealed class SocketListenerFactory : IConnectionListenerFactory
         {
             while (true)
             {
+                if (!backoff.MayAccept(out TimeSpan hold))
+                {
+                    await Task.Delay(hold, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 Socket accepted;
                 try
                 {

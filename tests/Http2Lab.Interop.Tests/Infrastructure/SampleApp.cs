@@ -13,11 +13,12 @@ public static class SampleApp
 {
     private static readonly Lazy<string> Dll = new(FindDll);
 
-    /// <summary>Port-0 overrides for both endpoints, so a test never collides with a sample running on 8080/8443.</summary>
+    /// <summary>Port-0 overrides for every endpoint, so a test never collides with a sample running on 8080/8443/9999.</summary>
     public static readonly string[] PortZero =
     [
         "--Http2Lab:Endpoints:h2c:Url=http://127.0.0.1:0",
         "--Http2Lab:Endpoints:h2:Url=https://127.0.0.1:0",
+        "--Http2Lab:Endpoints:echo:Url=http://127.0.0.1:0",
     ];
 
     public static string DllPath => Dll.Value;

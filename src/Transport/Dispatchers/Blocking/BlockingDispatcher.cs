@@ -41,6 +41,23 @@ public abstract partial class BlockingDispatcher : Dispatcher
     /// <summary>The name of the accepting thread.</summary>
     protected abstract string AcceptThreadName { get; }
 
+    /// <summary>
+    /// Whether a connection can be started: by default always; a dispatcher that starts a thread per connection first
+    /// checks a descriptor is free for it (the runtime aborts when it cannot create a thread).
+    /// </summary>
+    private protected virtual bool HasRoomFor(Socket socket) => true;
+
+    /// <summary>Closes a connection at once, over a limit; counted and logged (at most once per interval).</summary>
+    private protected void Reject(Socket socket, int live)
+    {
+        Context.Observer.Rejected("limit");
+        _rejections.Report(live);
+        socket.Dispose();
+    }
+
+    /// <summary>Connections being served.</summary>
+    private protected int LiveCount => _live.Count;
+
     /// <summary>For dispatchers that serve one client at a time: whether another client is waiting (null: never asked).</summary>
     private protected virtual Func<bool>? OthersWaiting => null;
 
@@ -144,6 +161,12 @@ public abstract partial class BlockingDispatcher : Dispatcher
     {
         while (!_stopping)
         {
+            if (!_backoff.MayAccept(out TimeSpan hold))
+            {
+                Thread.Sleep(hold);
+                continue;
+            }
+
             Socket socket;
             try
             {
@@ -172,9 +195,16 @@ public abstract partial class BlockingDispatcher : Dispatcher
             _backoff.OnSuccess();
             if (_live.Count >= Context.MaxConnections)
             {
-                Context.Observer.Rejected("limit");
-                _rejections.Report(_live.Count);
+                Reject(socket, _live.Count);
+                continue;
+            }
+
+            if (!HasRoomFor(socket))
+            {
+                Context.Observer.Rejected("descriptors");
+                LogNoDescriptors(Logger, EndpointName);
                 socket.Dispose();
+                Thread.Sleep(_backoff.OnFailure(SocketError.TooManyOpenSockets));
                 continue;
             }
 
@@ -215,4 +245,8 @@ public abstract partial class BlockingDispatcher : Dispatcher
             return false;
         }
     }
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Debug,
+        Message = "Endpoint '{Endpoint}': closed a new connection at once: too few file descriptors left to start its thread")]
+    private static partial void LogNoDescriptors(ILogger logger, string endpoint);
 }

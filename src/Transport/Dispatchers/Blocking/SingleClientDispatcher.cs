@@ -73,7 +73,16 @@ public sealed class SingleClientDispatcher : BlockingDispatcher
             {
                 if (ready == listener)
                 {
-                    _silent.Add((listener.Accept(), Environment.TickCount64));
+                    Socket accepted = listener.Accept();
+                    if (_silent.Count + LiveCount >= Context.MaxConnections)
+                    {
+                        Reject(accepted, _silent.Count + LiveCount); // waiting connections count too
+                    }
+                    else
+                    {
+                        _silent.Add((accepted, Environment.TickCount64));
+                    }
+
                     continue;
                 }
 

@@ -20,6 +20,19 @@ public sealed class ThreadPerConnectionDispatcher : BlockingDispatcher
     /// <inheritdoc />
     protected override string AcceptThreadName => $"Http2Lab accept {EndpointName}";
 
+    private protected override bool HasRoomFor(System.Net.Sockets.Socket socket)
+    {
+        // A new thread needs descriptors (the runtime aborts the process when it cannot create one), and so does
+        // what its connection and the thread pool do next: keep a few free.
+        if (Sockets.DescriptorReserve.HasHeadroom(8))
+        {
+            return true;
+        }
+
+        Sockets.DescriptorReserve.Release(); // for the threads and handles the process already has
+        return false;
+    }
+
     private protected override void Dispatch(BlockingConnection connection, Action finished)
     {
         var thread = new Thread(() =>

@@ -54,7 +54,8 @@ internal sealed partial class PollLoop
         _maxClients = Math.Min(endpoint.Options.MaxClients, endpoint.MaxConnections);
         _wakeFd = LibC.CreateEventFd();
         _backoff = new AcceptBackoff(logger, endpoint.Name);
-        _rejections = new RejectionLog(logger, endpoint.Name, _maxClients, "MaxClients");
+        _rejections = new RejectionLog(logger, endpoint.Name, _maxClients,
+            endpoint.Options.MaxClients <= endpoint.MaxConnections ? "MaxClients" : "MaxConnections");
         Context = new PollSynchronizationContext(this);
     }
 
@@ -242,6 +243,12 @@ internal sealed partial class PollLoop
     {
         while (true)
         {
+            if (!_backoff.MayAccept(out TimeSpan hold))
+            {
+                _acceptResumeAt = Stopwatch.GetTimestamp() + (long)(hold.TotalSeconds * Stopwatch.Frequency);
+                return;
+            }
+
             Socket socket;
             try
             {

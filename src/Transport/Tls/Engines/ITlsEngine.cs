@@ -35,7 +35,11 @@ internal interface ITlsEngine : IDisposable
     /// <summary>Decrypted application data into <paramref name="destination"/>; 0 when none is available now.</summary>
     int ReadPlaintext(Span<byte> destination);
 
-    /// <summary>Whether decrypted application data is waiting (so a read would return more than 0).</summary>
+    /// <summary>
+    /// Whether a read may return application data now: never false while a read would return more than 0. An
+    /// engine that decrypts lazily also says true for ciphertext it holds undecrypted, which may turn out to be a
+    /// partial record or no application data; one read then returns 0 and this becomes false until more is fed.
+    /// </summary>
     bool HasPlaintext { get; }
 
     /// <summary>
