@@ -41,8 +41,11 @@ public sealed class EndpointOptions
     /// <summary>Poll dispatcher: log every action the loop selects for a client, with its state (Information level).</summary>
     public bool PollTrace { get; set; }
 
-    /// <summary>Poll dispatcher over TLS: the memory-buffer TLS engine, <c>OpenSsl</c> (libssl through P/Invoke) or <c>SslStream</c>.</summary>
-    public string TlsEngine { get; set; } = "SslStream";
+    /// <summary>
+    /// Poll dispatcher over TLS: the memory-buffer TLS engine, <c>OpenSsl</c> (the system's libssl.so.3 through P/Invoke,
+    /// memory BIOs; the default, measured faster and smaller — bench/RESULTS.md) or <c>SslStream</c>.
+    /// </summary>
+    public string TlsEngine { get; set; } = "OpenSsl";
 
     /// <summary>Echo protocol: <c>Lines</c> (CRLF lines, <c>quit</c> closes) or <c>Bytes</c> (every octet back).</summary>
     public string EchoMode { get; set; } = "Lines";

@@ -40,6 +40,7 @@ internal sealed class PollClient
     private bool _inputReported;
     private bool _closeNotifySent;
     private bool _failed;
+    private bool _alertSent;
 
     public PollClient(PollLoop loop, Socket socket, EndpointContext endpoint, ITlsEngine? tls)
     {
@@ -140,6 +141,13 @@ internal sealed class PollClient
 
         if (_failed || (Processor?.RequiresAbort ?? false))
         {
+            // A failed handshake or record leaves the TLS alert that says why: one attempt to send it, then close.
+            if (_failed && !_alertSent && _tls is { PendingCiphertext.Length: > 0 } && !WriteBlocked)
+            {
+                _alertSent = true;
+                return PollAction.WriteSocket;
+            }
+
             return PollAction.Close;
         }
 

@@ -44,7 +44,16 @@ public sealed class PollDispatcher : Dispatcher
 
         var listener = ListenSocket.Bind(Url.EndPoint, blocking: false);
         BoundUrl = EndpointUrl.ToUri(Url.IsHttps, (IPEndPoint)listener.LocalEndPoint!);
-        _tlsEngines = Context.Tls is { } tls ? TlsEngines.Create(Endpoint.TlsEngine, tls) : null;
+        try
+        {
+            _tlsEngines = Context.Tls is { } tls ? TlsEngines.Create(Endpoint.TlsEngine, tls) : null;
+        }
+        catch (PlatformNotSupportedException ex)
+        {
+            listener.Dispose();
+            throw new Http2LabConfigurationException($"{Context.Key}:TlsEngine",
+                $"the {Endpoint.TlsEngine} engine cannot run here ({ex.Message}); use SslStream", ex);
+        }
         _loop = new PollLoop(Context, listener, _tlsEngines, _logger);
         _loop.Start();
         return Task.CompletedTask;

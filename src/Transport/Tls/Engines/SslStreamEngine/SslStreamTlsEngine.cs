@@ -172,6 +172,12 @@ internal sealed class SslStreamTlsEngine : ITlsEngine
     private void Fail(Exception? error)
     {
         State = TlsEngineState.Failed;
-        FailureReason = error?.Message ?? "TLS failed";
+        var reasons = new List<string>();
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            reasons.Add(e.Message);
+        }
+
+        FailureReason = reasons.Count == 0 ? "TLS failed" : string.Join(": ", reasons); // the inner ones say why (an alert, ALPN)
     }
 }
