@@ -1,9 +1,9 @@
 namespace Http2Lab.Http2.Session;
 
 /// <summary>
-/// Octets moved while a transfer was possible, against the time it was possible — sampled by the session's
-/// heartbeat, as Kestrel's MinDataRate: too slow once the grace period has passed and fewer than
-/// rate × time octets moved.
+/// Octets moved while a transfer was waiting on the peer, against the time it waited — sampled by the session's
+/// heartbeat, in windows of the grace period: a window in which fewer than rate × window octets moved is too slow;
+/// one that kept up starts the next window afresh, so octets moved long ago never excuse a stall now.
 /// </summary>
 internal struct DataRateClock
 {
@@ -13,7 +13,7 @@ internal struct DataRateClock
     /// <summary>Counts octets moved.</summary>
     public void Add(long octets) => _octets += octets;
 
-    /// <summary>The transfer was possible during the last heartbeat interval.</summary>
+    /// <summary>The transfer was waiting on the peer during the last heartbeat interval.</summary>
     public void Run(TimeSpan interval) => _ticks += interval.Ticks;
 
     /// <summary>Forgets everything: the transfer is not waiting on the peer.</summary>
@@ -23,14 +23,24 @@ internal struct DataRateClock
         _octets = 0;
     }
 
-    /// <summary>Whether, with <paramref name="extraOctets"/> in flight, the peer moved fewer than <paramref name="bytesPerSecond"/> after <paramref name="grace"/>.</summary>
-    public readonly bool IsTooSlow(double bytesPerSecond, TimeSpan grace, long extraOctets = 0)
+    /// <summary>
+    /// Once a window longer than <paramref name="grace"/> (at least a second) has passed: whether, with <paramref name="extraOctets"/>
+    /// in flight, fewer than <paramref name="bytesPerSecond"/> octets a second moved in it. A window that kept up is
+    /// closed and the next begins.
+    /// </summary>
+    public bool IsTooSlow(double bytesPerSecond, TimeSpan grace, long extraOctets = 0)
     {
-        if (bytesPerSecond <= 0 || _ticks <= grace.Ticks)
+        if (bytesPerSecond <= 0 || _ticks <= Math.Max(grace.Ticks, TimeSpan.TicksPerSecond))
         {
             return false;
         }
 
-        return _octets + extraOctets < bytesPerSecond * TimeSpan.FromTicks(_ticks).TotalSeconds;
+        bool slow = _octets + extraOctets < bytesPerSecond * TimeSpan.FromTicks(_ticks).TotalSeconds;
+        if (!slow)
+        {
+            Reset();
+        }
+
+        return slow;
     }
 }

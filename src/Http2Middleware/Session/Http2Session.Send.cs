@@ -365,6 +365,7 @@ public sealed partial class Http2Session
         FrameWriter.WriteData(_output, stream.Id, data, endStream);
         stream.Outbound.Take(data.Length);
         stream.ResponseClock.Add(data.Length);
+        _responseClock.Add(data.Length);
     }
 
     private void ApplyLocalEnd(Http2Stream stream)

@@ -13,6 +13,7 @@ public sealed partial class Http2Session
     private long _idleSince;
     private long _framesAtLastHeartbeat = -1;
     private DataRateClock _outputClock;
+    private DataRateClock _responseClock;
 
     /// <summary>
     /// Checks every timeout and data rate; the driver calls it about once a second (one heartbeat serves all
@@ -102,7 +103,13 @@ public sealed partial class Http2Session
     private void CheckStreamRates(TimeSpan interval)
     {
         bool connectionCanReceive = _connectionInbound.Available > 0;
-        foreach (Http2Stream stream in SnapshotStreams())
+        Http2Stream[] streams = SnapshotStreams();
+        if (!CheckConnectionResponseRate(streams, interval))
+        {
+            return;
+        }
+
+        foreach (Http2Stream stream in streams)
         {
             if (_closed)
             {
@@ -139,6 +146,51 @@ public sealed partial class Http2Session
                 stream.ResponseClock.Reset();
             }
         }
+    }
+
+    /// <summary>
+    /// The connection's response data as a whole: while some stream waits for a window (or for room in the
+    /// connection's response buffer, held by streams that wait for windows), DATA must still flow at the minimum rate
+    /// on some stream. If none does, the client is holding every stream: all that wait are reset together, instead of
+    /// one buffer's worth at a time. False if it fired.
+    /// </summary>
+    private bool CheckConnectionResponseRate(Http2Stream[] streams, TimeSpan interval)
+    {
+        bool waiting = false;
+        foreach (Http2Stream stream in streams)
+        {
+            if (stream.WaitingForBuffer || (stream.HasWorkToSend && stream.Outbound.Available == 0))
+            {
+                waiting = true;
+                break;
+            }
+        }
+
+        if (!waiting)
+        {
+            _responseClock.Reset();
+            return true;
+        }
+
+        _responseClock.Run(interval);
+        if (!_responseClock.IsTooSlow(_limits.MinResponseDataRate, _limits.DataRateGracePeriod))
+        {
+            return true;
+        }
+
+        // Chosen before any is reset: each reset frees buffer room and wakes (clears) the waiters.
+        Http2Stream[] stalled = [.. streams.Where(s => s.WaitingForBuffer || s.HasWorkToSend)];
+        foreach (Http2Stream stream in stalled)
+        {
+            if (!_closed && stream.State != StreamState.Closed)
+            {
+                ResetByUs(stream, Http2ErrorCode.Cancel,
+                    $"client reads the responses slower than {_limits.MinResponseDataRate} octets/s (MinResponseDataRate)");
+            }
+        }
+
+        _responseClock.Reset();
+        return false;
     }
 
     private bool Timeout(Http2ErrorCode errorCode, string reason)
