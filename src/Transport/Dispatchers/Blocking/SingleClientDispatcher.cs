@@ -69,26 +69,26 @@ public sealed class SingleClientDispatcher : BlockingDispatcher
             readable.Add(listener);
             readable.AddRange(_silent.Select(s => s.Socket));
             Socket.Select(readable, null, null, TimeSpan.FromSeconds(1));
-            foreach (Socket ready in readable)
+
+            // Waiting connections first: one that talked is served; one that closed leaves, before the listener's
+            // newcomers are counted against the limit.
+            if (readable.FirstOrDefault(s => s != listener) is { } talking)
             {
-                if (ready == listener)
+                _silent.RemoveAll(s => s.Socket == talking);
+                return talking;
+            }
+
+            if (readable.Count > 0)
+            {
+                Socket accepted = listener.Accept();
+                if (_silent.Count + LiveCount >= Context.MaxConnections)
                 {
-                    Socket accepted = listener.Accept();
-                    if (_silent.Count + LiveCount >= Context.MaxConnections)
-                    {
-                        Reject(accepted, _silent.Count + LiveCount); // waiting connections count too
-                    }
-                    else
-                    {
-                        _silent.Add((accepted, Environment.TickCount64));
-                    }
-
-                    continue;
+                    Reject(accepted, _silent.Count + LiveCount); // waiting connections count too
                 }
-
-                // Readable: it sent something (or closed, which it is served as too).
-                _silent.RemoveAll(s => s.Socket == ready);
-                return ready;
+                else
+                {
+                    _silent.Add((accepted, Environment.TickCount64));
+                }
             }
         }
     }
