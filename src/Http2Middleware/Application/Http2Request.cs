@@ -123,17 +123,78 @@ public sealed class Http2Request
     }
 
     /// <summary>
-    /// Reads the whole decoded body as text in the charset of <c>content-type</c> (UTF-8 when absent).
-    /// Characters split across DATA frames are reassembled because decoding happens after reading.
+    /// Reads the whole decoded body as text in the charset of <c>content-type</c> (UTF-8 when absent; then a
+    /// byte-order mark decides and is not part of the text). Characters split across DATA frames are reassembled.
     /// </summary>
     public async Task<string> ReadBodyAsTextAsync(CancellationToken cancellationToken = default)
     {
         await using Stream body = OpenDecodedBody();
-        // Without a declared charset a byte-order mark decides (and is not part of the text).
-        Encoding? declared = GetDeclaredEncoding();
-        using var reader = new StreamReader(body, declared ?? new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
-            detectEncodingFromByteOrderMarks: declared is null, leaveOpen: true);
-        return await reader.ReadToEndAsync(cancellationToken);
+        byte[] chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            // The first four octets are gathered before decoding: a byte-order mark may arrive one octet per frame.
+            int head = 0;
+            int read;
+            while (head < 4 && (read = await body.ReadAsync(chunk.AsMemory(head, 4 - head), cancellationToken)) > 0)
+            {
+                head += read;
+            }
+
+            int skip;
+            Encoding? encoding = GetDeclaredEncoding();
+            if (encoding is null)
+            {
+                encoding = DetectByteOrderMark(chunk.AsSpan(0, head), out skip);
+            }
+            else
+            {
+                // A declared charset's own mark is still not text (as StreamReader treats it).
+                skip = chunk.AsSpan(0, head).StartsWith(encoding.Preamble) ? encoding.Preamble.Length : 0;
+            }
+
+            Decoder decoder = encoding.GetDecoder();
+            var text = new StringBuilder();
+            Append(decoder, text, chunk.AsSpan(skip, head - skip), flush: false);
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                Append(decoder, text, chunk.AsSpan(0, read), flush: false);
+            }
+
+            Append(decoder, text, [], flush: true);
+            return text.ToString();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    private static void Append(Decoder decoder, StringBuilder text, ReadOnlySpan<byte> bytes, bool flush)
+    {
+        Span<char> chars = stackalloc char[1024];
+        bool completed = false;
+        while (!completed)
+        {
+            decoder.Convert(bytes, chars, flush, out int used, out int produced, out completed);
+            text.Append(chars[..produced]);
+            bytes = bytes[used..];
+        }
+    }
+
+    /// <summary>UTF-8 unless a byte-order mark names UTF-8, UTF-16 or UTF-32; <paramref name="markLength"/> octets to drop.</summary>
+    private static Encoding DetectByteOrderMark(ReadOnlySpan<byte> head, out int markLength)
+    {
+        (Encoding Encoding, int Length) found = head switch
+        {
+            [0xEF, 0xBB, 0xBF, ..] => (Encoding.UTF8, 3),
+            [0xFF, 0xFE, 0x00, 0x00, ..] => (Encoding.UTF32, 4),
+            [0x00, 0x00, 0xFE, 0xFF, ..] => (new UTF32Encoding(bigEndian: true, byteOrderMark: false), 4),
+            [0xFF, 0xFE, ..] => (Encoding.Unicode, 2),
+            [0xFE, 0xFF, ..] => (Encoding.BigEndianUnicode, 2),
+            _ => (Encoding.UTF8, 0),
+        };
+        markLength = found.Length;
+        return found.Encoding;
     }
 
     private Encoding? GetDeclaredEncoding()

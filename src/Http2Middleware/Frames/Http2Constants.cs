@@ -21,6 +21,9 @@ public static class Http2Constants
     /// <summary>Default SETTINGS_HEADER_TABLE_SIZE (§6.5.2).</summary>
     public const int DefaultHeaderTableSize = 4096;
 
+    /// <summary>Largest stream identifier, 2^31-1 (§5.1.1); a GOAWAY naming it announces a shutdown (§6.8).</summary>
+    public const int MaxStreamId = int.MaxValue;
+
     /// <summary>Length of the PING payload (§6.7).</summary>
     public const int PingPayloadLength = 8;
 

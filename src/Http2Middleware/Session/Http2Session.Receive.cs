@@ -12,8 +12,9 @@ public sealed partial class Http2Session
     private bool _prefaceReceived;
     private bool _settingsReceived;
     private bool _closed;
-    private bool _goAwaySent;
+    private bool _goAwaySent; // the final GOAWAY: streams above _goAwayLastStreamId are ignored
     private int _goAwayLastStreamId;
+    private long _shutdownAnnouncedAt; // the first GOAWAY (2^31-1) and its PING went out then
     private bool _peerGoAwayReceived;
     private int _lastClientStreamId;
     private long _pingSentAt;
@@ -314,6 +315,12 @@ public sealed partial class Http2Session
         ulong opaque = frame.PingData;
         if (frame.IsAck)
         {
+            if (opaque == ShutdownPingPayload && _shutdownAnnouncedAt != 0)
+            {
+                SendFinalGoAway(); // every stream the client opened before our first GOAWAY has arrived
+                return;
+            }
+
             if (_pingSentAt != 0 && opaque == _pingPayload)
             {
                 LastPingRoundTrip = _time.GetElapsedTime(_pingSentAt);

@@ -8,6 +8,12 @@ public sealed partial class Http2Session
     // A heartbeat that comes late (a paused process, a busy machine) must not count as a long stall.
     private static readonly TimeSpan MaxHeartbeatInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long the first step of a graceful shutdown waits for the client to acknowledge its PING.</summary>
+    public static readonly TimeSpan ShutdownPingTimeout = TimeSpan.FromSeconds(1);
+
+    // "GOAWAY.." in ASCII: the opaque data of the shutdown PING, told apart from SendPing's timestamps.
+    private const ulong ShutdownPingPayload = 0x474F_4157_4159_2E2E;
+
     private readonly long _createdAt;
     private long _lastHeartbeat;
     private long _idleSince;
@@ -60,13 +66,19 @@ public sealed partial class Http2Session
             return Timeout(Http2ErrorCode.EnhanceYourCalm, $"field block not completed within {_limits.RequestHeadersTimeout.TotalSeconds:0.#} s (RequestHeadersTimeout)");
         }
 
+        // §6.8: a client that never acknowledges the shutdown PING gets the final GOAWAY anyway.
+        if (_shutdownAnnouncedAt != 0 && !_goAwaySent && _time.GetElapsedTime(_shutdownAnnouncedAt, now) >= ShutdownPingTimeout)
+        {
+            SendFinalGoAway();
+        }
+
         // Keep-alive: no open stream and no complete frame for KeepAliveTimeout (idle, or dripping partial frames).
         if (_streams.Count > 0 || FramesReceived != _framesAtLastHeartbeat)
         {
             _framesAtLastHeartbeat = FramesReceived;
             _idleSince = now;
         }
-        else if (!_goAwaySent && _time.GetElapsedTime(_idleSince, now) > _limits.KeepAliveTimeout)
+        else if (!IsShuttingDown && _time.GetElapsedTime(_idleSince, now) > _limits.KeepAliveTimeout)
         {
             SessionLog.KeepAliveTimeout(_logger, _limits.KeepAliveTimeout.TotalSeconds);
             BeginGracefulShutdown();

@@ -92,6 +92,9 @@ public sealed partial class Http2Session : IDisposable
     /// </summary>
     public bool IsCompleted => _closed || ((_goAwaySent || _peerGoAwayReceived) && _streams.Count == 0);
 
+    /// <summary>A graceful shutdown has begun (<see cref="BeginGracefulShutdown"/>), whichever step it is at.</summary>
+    public bool IsShuttingDown => _shutdownAnnouncedAt != 0 || _goAwaySent || _closed;
+
     /// <summary>
     /// The peer stopped reading: the driver closes the transport at once, without waiting for output that
     /// cannot be delivered. Implies <see cref="IsCompleted"/>.
@@ -172,21 +175,38 @@ public sealed partial class Http2Session : IDisposable
     }
 
     /// <summary>
-    /// Starts a graceful shutdown (§6.8): GOAWAY NO_ERROR with the last stream id we received; streams
-    /// already started finish, new ones are ignored, and the session completes when none remain.
+    /// Starts a graceful shutdown (§6.8) in two steps, so requests already on the wire are not lost: first
+    /// GOAWAY NO_ERROR with last stream id 2^31-1 and a PING; when the PING is acknowledged (every stream
+    /// the client opened before it has arrived) or after <see cref="ShutdownPingTimeout"/>, the final GOAWAY
+    /// with the last stream id we received. Started streams finish, newer ones are ignored, and the session
+    /// completes when none remain.
     /// </summary>
     public void BeginGracefulShutdown()
     {
         AssertOwner();
-        if (_goAwaySent || _closed)
+        if (_shutdownAnnouncedAt != 0 || _goAwaySent || _closed)
         {
             return;
         }
 
         Start();
+        _shutdownAnnouncedAt = Math.Max(1, _time.GetTimestamp());
+        SessionLog.GracefulShutdown(_logger, _streams.Count);
+        FrameWriter.WriteGoAway(_output, Http2Constants.MaxStreamId, Http2ErrorCode.NoError, default);
+        FrameWriter.WritePing(_output, ShutdownPingPayload, ack: false);
+    }
+
+    /// <summary>The second step of <see cref="BeginGracefulShutdown"/>: the GOAWAY that names the last stream we serve.</summary>
+    private void SendFinalGoAway()
+    {
+        if (_goAwaySent || _closed)
+        {
+            return;
+        }
+
         _goAwaySent = true;
         _goAwayLastStreamId = _lastClientStreamId;
-        SessionLog.GracefulShutdown(_logger, _lastClientStreamId, _streams.Count);
+        SessionLog.FinalGoAway(_logger, _lastClientStreamId, _streams.Count);
         FrameWriter.WriteGoAway(_output, _lastClientStreamId, Http2ErrorCode.NoError, default);
     }
 

@@ -21,12 +21,15 @@ internal static partial class SessionLog
     [LoggerMessage(4, LogLevel.Debug, "HTTP/2 stream {StreamId} reset by the peer: {ErrorCode}")]
     public static partial void StreamResetByPeer(ILogger logger, int streamId, Http2ErrorCode errorCode);
 
-    [LoggerMessage(5, LogLevel.Debug, "HTTP/2 graceful shutdown: GOAWAY NO_ERROR, last stream {LastStreamId}, {Active} streams in flight")]
-    public static partial void GracefulShutdown(ILogger logger, int lastStreamId, int active);
+    [LoggerMessage(5, LogLevel.Debug, "HTTP/2 graceful shutdown: GOAWAY NO_ERROR announcing it, and a PING; {Active} streams in flight")]
+    public static partial void GracefulShutdown(ILogger logger, int active);
 
     [LoggerMessage(6, LogLevel.Trace, "HTTP/2 frame in: {Header}")]
     public static partial void FrameIn(ILogger logger, FrameHeader header);
 
     [LoggerMessage(7, LogLevel.Debug, "HTTP/2 connection idle for {Seconds} s (KeepAliveTimeout); closing with GOAWAY")]
     public static partial void KeepAliveTimeout(ILogger logger, double seconds);
+
+    [LoggerMessage(8, LogLevel.Debug, "HTTP/2 graceful shutdown: final GOAWAY NO_ERROR, last stream {LastStreamId}, {Active} streams in flight")]
+    public static partial void FinalGoAway(ILogger logger, int lastStreamId, int active);
 }

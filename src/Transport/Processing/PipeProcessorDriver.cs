@@ -116,6 +116,9 @@ internal sealed partial class PipeProcessorDriver
 
             if (completed || IsCompleted())
             {
+                // Whatever is still queued (the final GOAWAY, a response the writer loop was about to take) goes
+                // out before the transport is closed; this waits for a busy writer.
+                await FlushAsync(output, untilEmpty: true).ConfigureAwait(false);
                 return;
             }
 

@@ -20,7 +20,9 @@ internal readonly record struct ReceiveOutcome(long Consumed, bool Paused, bool 
         try
         {
             long consumed = processor.Receive(input);
-            bool endedNow = inputEnded && !endReported;
+            // A processor that is already done is not told: the end may be the driver's own doing (it shuts
+            // the socket's receive side to wake its reader), and the output still queued must go out.
+            bool endedNow = inputEnded && !endReported && !processor.IsCompleted;
             if (endedNow)
             {
                 endReported = true;

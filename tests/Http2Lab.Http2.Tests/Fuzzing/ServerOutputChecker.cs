@@ -165,7 +165,9 @@ internal sealed class ServerOutputChecker(Http2Limits limits, ConsumedInput inpu
     {
         int lastStreamId = (int)(BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7FFF_FFFF);
         var code = (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(payload[4..]);
-        InvariantViolation.Check(lastStreamId <= input.HighestClientStreamId, $"{frame}: last stream id {lastStreamId} above the client's highest {input.HighestClientStreamId}");
+        // §6.8: a graceful shutdown may first announce itself with 2^31-1; any other value names a stream the client opened.
+        bool announcement = lastStreamId == Http2Constants.MaxStreamId && code == Http2ErrorCode.NoError && _lastGoAwayStreamId is null;
+        InvariantViolation.Check(announcement || lastStreamId <= input.HighestClientStreamId, $"{frame}: last stream id {lastStreamId} above the client's highest {input.HighestClientStreamId}");
         InvariantViolation.Check(_lastGoAwayStreamId is not int previous || lastStreamId <= previous, $"{frame}: last stream id {lastStreamId} grew from {_lastGoAwayStreamId} (§6.8)");
         _lastGoAwayStreamId = lastStreamId;
         if (code == Http2ErrorCode.NoError)

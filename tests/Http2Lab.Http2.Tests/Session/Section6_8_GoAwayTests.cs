@@ -66,8 +66,8 @@ public class Section6_8_GoAwayTests
         h.Session.BeginGracefulShutdown();
         h.Session.BeginGracefulShutdown(); // once only
         h.Drain();
-        Frame goAway = Assert.Single(h.TakeFrames());
-        Assert.Equal((FrameType.GoAway, 0, 3, Http2ErrorCode.NoError, 8), (goAway.Type, goAway.StreamId, goAway.LastStreamId, goAway.ErrorCode, goAway.Payload.Length));
+        Frame goAway = h.AcknowledgeShutdown();
+        Assert.Equal((3, 8), (goAway.LastStreamId, goAway.Payload.Length));
         Assert.False(h.Session.IsCompleted);
 
         // A stream above the last stream id is ignored: no request, no reset, its DATA is dropped.
@@ -87,14 +87,74 @@ public class Section6_8_GoAwayTests
     }
 
     [Fact]
-    public void Graceful_shutdown_with_no_streams_completes_at_once()
+    public void Requests_the_client_sent_before_it_saw_the_shutdown_are_served()
+    {
+        // §6.8: the first GOAWAY names 2^31-1, so streams already in flight are not lost; the PING's
+        // acknowledgement shows the client has seen it, and only then is the last stream id fixed.
+        using var h = new SessionHarness();
+        h.Handshake();
+        h.Session.BeginGracefulShutdown();
+        h.Drain();
+        ulong opaque = h.TakeShutdownAnnouncement();
+        Assert.False(h.Session.IsCompleted);
+
+        h.Request(1);
+        h.Request(3);
+        Assert.Equal([1, 3], h.Handler.Requests.Select(r => r.StreamId));
+        h.Send(FrameBuilder.Ping(opaque, ack: true));
+        Assert.Equal(3, Assert.Single(h.TakeFrames()).LastStreamId);
+
+        h.Send(h.Client.Request(5));
+        Assert.DoesNotContain(h.Handler.Requests, r => r.StreamId == 5);
+        h.Respond(1);
+        Assert.False(h.Session.IsCompleted);
+        h.Respond(3);
+        Assert.True(h.Session.IsCompleted);
+    }
+
+    [Fact]
+    public void A_client_that_never_acknowledges_the_shutdown_ping_gets_the_final_goaway_after_a_second()
+    {
+        using var h = new SessionHarness();
+        h.Handshake();
+        h.Request(1);
+        h.Respond(1);
+        h.Frames.Clear();
+        h.Session.BeginGracefulShutdown();
+        h.Drain();
+        h.TakeShutdownAnnouncement();
+
+        h.AdvanceAndBeat(Http2Session.ShutdownPingTimeout / 2);
+        h.AssertNoOutput();
+        Assert.False(h.Session.IsCompleted);
+        h.AdvanceAndBeat(Http2Session.ShutdownPingTimeout / 2);
+        Assert.Equal(1, h.AssertGoAway(Http2ErrorCode.NoError).LastStreamId);
+        Assert.True(h.Session.IsCompleted);
+    }
+
+    [Fact]
+    public void Graceful_shutdown_with_no_streams_completes_once_the_client_has_seen_it()
     {
         using var h = new SessionHarness();
         h.Handshake();
         h.Session.BeginGracefulShutdown();
         h.Drain();
-        Assert.Equal(0, Assert.Single(h.Frames).LastStreamId);
+        Assert.False(h.Session.IsCompleted);
+        Assert.Equal(0, h.AcknowledgeShutdown().LastStreamId);
         Assert.True(h.Session.IsCompleted);
+    }
+
+    [Fact]
+    public void A_ping_ack_with_other_data_does_not_end_the_first_step()
+    {
+        using var h = new SessionHarness();
+        h.Handshake();
+        h.Session.BeginGracefulShutdown();
+        h.Drain();
+        ulong opaque = h.TakeShutdownAnnouncement();
+        h.Send(FrameBuilder.Ping(opaque ^ 1, ack: true));
+        h.AssertNoOutput();
+        Assert.False(h.Session.IsCompleted);
     }
 
     [Fact]
@@ -106,9 +166,22 @@ public class Section6_8_GoAwayTests
         h.Request(1, endStream: false);
         h.Session.BeginGracefulShutdown();
         h.Drain();
-        Assert.Equal(1, Assert.Single(h.TakeFrames()).LastStreamId);
+        Assert.Equal(1, h.AcknowledgeShutdown().LastStreamId);
 
         h.Send(h.Client.Request(3), h.Client.Request(5));
+        h.Send(FrameBuilder.Data(0, 1));
+        Assert.Equal(1, h.AssertGoAway(Http2ErrorCode.ProtocolError).LastStreamId);
+    }
+
+    [Fact]
+    public void Connection_error_during_the_first_step_names_the_streams_received_so_far()
+    {
+        using var h = new SessionHarness();
+        h.Handshake();
+        h.Session.BeginGracefulShutdown();
+        h.Drain();
+        h.TakeShutdownAnnouncement();
+        h.Request(1, endStream: false);
         h.Send(FrameBuilder.Data(0, 1));
         Assert.Equal(1, h.AssertGoAway(Http2ErrorCode.ProtocolError).LastStreamId);
     }

@@ -223,6 +223,34 @@ internal sealed class SessionHarness : IDisposable
         return goAway;
     }
 
+    /// <summary>
+    /// The first step of a graceful shutdown (§6.8) is in <see cref="Frames"/>: GOAWAY NO_ERROR naming 2^31-1, then
+    /// a PING. Takes both frames and returns the PING's opaque data.
+    /// </summary>
+    public ulong TakeShutdownAnnouncement()
+    {
+        Assert.Equal(2, Frames.Count);
+        Frame goAway = Frames[0], ping = Frames[1];
+        Assert.Equal((FrameType.GoAway, 0, Http2Constants.MaxStreamId, Http2ErrorCode.NoError), (goAway.Type, goAway.StreamId, goAway.LastStreamId, goAway.ErrorCode));
+        Assert.Equal((FrameType.Ping, FrameFlags.None), (ping.Type, ping.Flags));
+        Frames.Clear();
+        return ping.PingData;
+    }
+
+    /// <summary>
+    /// Takes the shutdown announcement, acknowledges its PING as a client would, and returns the final GOAWAY
+    /// NO_ERROR that follows (the only frame sent).
+    /// </summary>
+    public Frame AcknowledgeShutdown()
+    {
+        ulong opaque = TakeShutdownAnnouncement();
+        Send(FrameBuilder.Ping(opaque, ack: true));
+        Frame goAway = Assert.Single(Frames);
+        Assert.Equal((FrameType.GoAway, 0, Http2ErrorCode.NoError), (goAway.Type, goAway.StreamId, goAway.ErrorCode));
+        Frames.Clear();
+        return goAway;
+    }
+
     /// <summary>Exactly one RST_STREAM on <paramref name="streamId"/> with <paramref name="code"/>, and no GOAWAY.</summary>
     public Frame AssertRst(int streamId, Http2ErrorCode code)
     {

@@ -42,6 +42,10 @@ internal sealed partial class BlockingConnection
     private readonly Func<bool>? _othersWaiting;
     private volatile bool _closed;
     private bool _yielded;
+    private long _lastInputAt = Environment.TickCount64;
+
+    /// <summary>How long a client must have sent nothing, with nothing in flight, before it yields to another.</summary>
+    internal static readonly TimeSpan YieldAfter = TimeSpan.FromSeconds(1);
 
     public BlockingConnection(Socket socket, EndpointContext endpoint, ILogger logger, Func<bool>? othersWaiting = null)
     {
@@ -126,6 +130,7 @@ internal sealed partial class BlockingConnection
                 }
 
                 int read = _stream!.Read(buffer, end, buffer.Length - end);
+                Volatile.Write(ref _lastInputAt, Environment.TickCount64);
                 if (read == 0)
                 {
                     inputEnded = true;
@@ -151,16 +156,15 @@ internal sealed partial class BlockingConnection
             FlushOutput();
             if (completed || IsCompleted())
             {
+                FlushOutput(waitForWriter: true); // another thread may hold the last of it
                 return;
             }
-
-            YieldIfIdle();
 
             if (inputEnded && !endedNow && (start == end || consumed == 0) && !paused)
             {
                 // No more input: let in-flight work finish the processor (or the heartbeat end it), then close.
                 _completed.Wait();
-                FlushOutput();
+                FlushOutput(waitForWriter: true);
                 return;
             }
         }
@@ -231,13 +235,18 @@ internal sealed partial class BlockingConnection
 
     /// <summary>
     /// Writes the processor's output, one writer at a time. A thread that finds another writer busy leaves its
-    /// output to that writer, which looks again before it stops.
+    /// output to that writer, which looks again before it stops — unless <paramref name="waitForWriter"/> (the
+    /// connection is about to close, so nothing may be left behind).
     /// </summary>
-    private void FlushOutput()
+    private void FlushOutput(bool waitForWriter = false)
     {
         while (!_closed)
         {
-            if (!_writeLock.TryEnter())
+            if (waitForWriter)
+            {
+                _writeLock.Enter();
+            }
+            else if (!_writeLock.TryEnter())
             {
                 return;
             }
@@ -383,18 +392,21 @@ internal sealed partial class BlockingConnection
     }
 
     /// <summary>
-    /// When another client waits for this dispatcher (one client at a time) and this one is between requests, it
-    /// is asked to close (HTTP/2: GOAWAY NO_ERROR) so the next can be served.
+    /// When another client waits for this dispatcher (one client at a time) and this one has sent nothing for
+    /// <see cref="YieldAfter"/> with no request in flight, it is asked to close (HTTP/2: the two-step GOAWAY) so
+    /// the next can be served. A client between the requests of a busy exchange is not idle.
     /// </summary>
     public void YieldIfIdle()
     {
-        if (_yielded || _othersWaiting is null || _processor is null || !_othersWaiting() || !Ask(static p => p.IsIdle))
+        if (_yielded || _othersWaiting is null || _processor is null
+            || Environment.TickCount64 - Volatile.Read(ref _lastInputAt) < YieldAfter.TotalMilliseconds
+            || !_othersWaiting() || !Ask(static p => p.IsIdle))
         {
             return;
         }
 
         _yielded = true;
-        LogYielding(_logger, Id);
+        LogYielding(_logger, Id, YieldAfter.TotalSeconds);
         Enter(static p => p.RequestClose());
     }
 
@@ -484,8 +496,8 @@ internal sealed partial class BlockingConnection
     private static bool IsNetworkEnd(Exception ex) =>
         ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException;
 
-    [LoggerMessage(EventId = 132, Level = LogLevel.Debug, Message = "Connection {ConnectionId} is idle and another client is waiting: asking it to close")]
-    private static partial void LogYielding(ILogger logger, string connectionId);
+    [LoggerMessage(EventId = 132, Level = LogLevel.Debug, Message = "Connection {ConnectionId} is idle and another client is waiting: asking it to close (nothing received for {IdleSeconds} s)")]
+    private static partial void LogYielding(ILogger logger, string connectionId, double idleSeconds);
 
     [LoggerMessage(EventId = 130, Level = LogLevel.Debug, Message = "Connection {ConnectionId} ended by the network: {Reason}")]
     private static partial void LogEnded(ILogger logger, string connectionId, string reason);

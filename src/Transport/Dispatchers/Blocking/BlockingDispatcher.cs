@@ -23,6 +23,7 @@ public abstract partial class BlockingDispatcher : Dispatcher
     private Socket? _listener;
     private Thread? _acceptThread;
     private Heartbeat? _heartbeat;
+    private readonly Lock _admission = new(); // a connection is listed, or refused because the dispatcher stops
     private volatile bool _stopping;
     private int _stopped;
 
@@ -95,10 +96,15 @@ public abstract partial class BlockingDispatcher : Dispatcher
             return;
         }
 
-        // 1. Stop accepting: closing the listener ends the blocked accept.
-        _stopping = true;
+        // 1. Stop accepting: closing the listener ends the blocked accept. Connections listed from now on are
+        //    refused, so each one listed below is asked to close. The accept thread is not joined yet: a
+        //    dispatcher that serves on it (one client at a time) returns only when its connection ends.
+        lock (_admission)
+        {
+            _stopping = true;
+        }
+
         _listener.Dispose();
-        await Task.Run(() => _acceptThread?.Join(TimeSpan.FromSeconds(5)), CancellationToken.None).ConfigureAwait(false);
 
         // 2. Ask every live connection to finish what it is doing and close.
         if (!_live.IsEmpty)
@@ -130,6 +136,7 @@ public abstract partial class BlockingDispatcher : Dispatcher
             }
         }
 
+        await Task.Run(() => _acceptThread?.Join(AbortGrace), CancellationToken.None).ConfigureAwait(false);
         _heartbeat?.Dispose();
     }
 
@@ -212,7 +219,17 @@ public abstract partial class BlockingDispatcher : Dispatcher
             {
                 var connection = new BlockingConnection(socket, Context, Logger, OthersWaiting);
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _live[connection] = done;
+                lock (_admission)
+                {
+                    if (_stopping)
+                    {
+                        socket.Dispose(); // accepted as the listener closed: the stop sequence would not see it
+                        return;
+                    }
+
+                    _live[connection] = done;
+                }
+
                 Dispatch(connection, () =>
                 {
                     _live.TryRemove(connection, out _);

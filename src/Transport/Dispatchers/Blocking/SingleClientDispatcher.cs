@@ -68,7 +68,15 @@ public sealed class SingleClientDispatcher : BlockingDispatcher
             readable.Clear();
             readable.Add(listener);
             readable.AddRange(_silent.Select(s => s.Socket));
-            Socket.Select(readable, null, null, TimeSpan.FromSeconds(1));
+            try
+            {
+                Socket.Select(readable, null, null, TimeSpan.FromSeconds(1));
+            }
+            catch (ObjectDisposedException) when (IsStopping)
+            {
+                DropSilentTooLong(); // the listener closed: waiting connections close with it
+                throw;
+            }
 
             // Waiting connections first: one that talked is served; one that closed leaves, before the listener's
             // newcomers are counted against the limit.
