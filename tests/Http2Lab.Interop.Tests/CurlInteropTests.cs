@@ -2,7 +2,7 @@ using Http2Lab.Interop.Tests.Infrastructure;
 
 namespace Http2Lab.Interop.Tests;
 
-/// <summary>curl (libcurl + nghttp2): h2c with prior knowledge, and TLS with ALPN h2.</summary>
+/// <summary>curl (libcurl + nghttp2) against every endpoint of <see cref="ServerMatrix"/>: h2c with prior knowledge, TLS with ALPN h2.</summary>
 [Collection(SharedServersCollection.Name)]
 public sealed class CurlInteropTests(DefaultServerFixture defaults) : IDisposable
 {
@@ -10,8 +10,7 @@ public sealed class CurlInteropTests(DefaultServerFixture defaults) : IDisposabl
     private readonly string _directory = Directory.CreateTempSubdirectory("http2lab-curl-").FullName;
 
     [Theory]
-    [InlineData("h2c")]
-    [InlineData("h2")]
+    [MemberData(nameof(ServerMatrix.Endpoints), MemberType = typeof(ServerMatrix))]
     public async Task Get_root_returns_hello_world_over_http2(string endpoint)
     {
         string body = Path.Combine(_directory, "body");
@@ -24,8 +23,7 @@ public sealed class CurlInteropTests(DefaultServerFixture defaults) : IDisposabl
     }
 
     [Theory]
-    [InlineData("h2c")]
-    [InlineData("h2")]
+    [MemberData(nameof(ServerMatrix.Endpoints), MemberType = typeof(ServerMatrix))]
     public async Task Post_echo_returns_the_uploaded_file(string endpoint)
     {
         string upload = Path.Combine(_directory, "upload.bin");
@@ -45,8 +43,7 @@ public sealed class CurlInteropTests(DefaultServerFixture defaults) : IDisposabl
     }
 
     [Theory]
-    [InlineData("h2c")]
-    [InlineData("h2")]
+    [MemberData(nameof(ServerMatrix.Endpoints), MemberType = typeof(ServerMatrix))]
     public async Task Head_shows_status_and_headers(string endpoint)
     {
         ToolResult result = await CurlAsync(endpoint, "-I", Url(endpoint, "/"));
@@ -58,8 +55,7 @@ public sealed class CurlInteropTests(DefaultServerFixture defaults) : IDisposabl
     }
 
     [Theory]
-    [InlineData("h2c")]
-    [InlineData("h2")]
+    [MemberData(nameof(ServerMatrix.Endpoints), MemberType = typeof(ServerMatrix))]
     public async Task Head_on_a_post_only_route_shows_405_and_allow(string endpoint)
     {
         ToolResult result = await CurlAsync(endpoint, "-I", Url(endpoint, "/echo"));
@@ -77,7 +73,7 @@ public sealed class CurlInteropTests(DefaultServerFixture defaults) : IDisposabl
 
     private static Task<ToolResult> CurlAsync(string endpoint, params string[] arguments)
     {
-        string[] mode = endpoint == "h2c" ? ["--http2-prior-knowledge"] : ["-k", "--http2"];
+        string[] mode = ServerEndpoint.Parse(endpoint).Tls ? ["-k", "--http2"] : ["--http2-prior-knowledge"];
         return ExternalTool.RunAsync(ExternalTool.Curl(), [.. mode, "-sS", "--max-time", "25", .. arguments], CurlTimeout);
     }
 }

@@ -10,10 +10,13 @@ namespace Http2Lab.Interop.Tests;
 /// <summary>The Http2Lab.Http2 meter reports what happened on the wire.</summary>
 public class Http2MetricsTests
 {
-    [Fact]
-    public async Task Requests_and_connection_errors_are_measured()
+    // Every dispatcher (cleartext: the counters do not depend on TLS): each reports the end of a connection to the
+    // protocol its own way, and the connection-error counter is taken then.
+    [Theory]
+    [MemberData(nameof(ServerMatrix.CleartextEndpoints), MemberType = typeof(ServerMatrix))]
+    public async Task Requests_and_connection_errors_are_measured(string endpoint)
     {
-        await using TestServer server = await TestServer.StartAsync();
+        await using TestServer server = await TestServer.StartAsync(endpoints: [endpoint]);
         var factory = server.Host.Services.GetRequiredService<IMeterFactory>();
         var totals = new ConcurrentDictionary<string, long>();
         using var listener = new MeterListener
@@ -40,7 +43,7 @@ public class Http2MetricsTests
         listener.SetMeasurementEventCallback<double>((instrument, _, _, _) => totals.AddOrUpdate(instrument.Name, 1, (_, n) => n + 1));
         listener.Start();
 
-        using (var client = new Http2TestClient(server.H2c))
+        using (var client = new Http2TestClient(server.Url(endpoint)))
         {
             for (int i = 0; i < 3; i++)
             {
@@ -51,7 +54,7 @@ public class Http2MetricsTests
         // An HTTP/1.1 request on the h2c port is an invalid preface: GOAWAY PROTOCOL_ERROR.
         using (var tcp = new TcpClient())
         {
-            await tcp.ConnectAsync("127.0.0.1", server.H2c.Port);
+            await tcp.ConnectAsync("127.0.0.1", server.Url(endpoint).Port);
             await tcp.GetStream().WriteAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             byte[] buffer = new byte[1024];

@@ -3,21 +3,23 @@ using Http2Lab.Interop.Tests.Infrastructure;
 
 namespace Http2Lab.Interop.Tests;
 
-/// <summary>python-hyper h2 (a sans-IO client like our server) driven by scripts/h2_client.py under /usr/bin/python3.</summary>
+/// <summary>
+/// python-hyper h2 (a sans-IO client like our server) driven by scripts/h2_client.py under /usr/bin/python3, against
+/// every endpoint of <see cref="ServerMatrix"/>.
+/// </summary>
 [Collection(SharedServersCollection.Name)]
 public sealed class PythonH2InteropTests(DefaultServerFixture defaults)
 {
     private static readonly string Script = Path.Combine(AppContext.BaseDirectory, "scripts", "h2_client.py");
 
     [Theory]
-    [InlineData("h2c")]
-    [InlineData("h2")]
+    [MemberData(nameof(ServerMatrix.Endpoints), MemberType = typeof(ServerMatrix))]
     public async Task Get_and_post_on_one_connection(string endpoint)
     {
         using JsonDocument result = await RunAsync("basic", endpoint);
         JsonElement root = result.RootElement;
 
-        if (endpoint == "h2")
+        if (ServerEndpoint.Parse(endpoint).Tls)
         {
             Assert.Equal("h2", root.GetProperty("alpn").GetString());
         }
@@ -37,8 +39,7 @@ public sealed class PythonH2InteropTests(DefaultServerFixture defaults)
     }
 
     [Theory]
-    [InlineData("h2c")]
-    [InlineData("h2")]
+    [MemberData(nameof(ServerMatrix.Endpoints), MemberType = typeof(ServerMatrix))]
     public async Task An_uppercase_header_name_is_reset_with_protocol_error_and_the_connection_survives(string endpoint)
     {
         using JsonDocument result = await RunAsync("malformed", endpoint);
@@ -61,7 +62,7 @@ public sealed class PythonH2InteropTests(DefaultServerFixture defaults)
         Assert.True(File.Exists(Script), $"{Script} is missing from the test output");
         Uri url = defaults.Server.Url(endpoint);
         ToolResult run = await ExternalTool.RunAsync(
-            python, [Script, mode, url.Host, url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), endpoint == "h2" ? "1" : "0"],
+            python, [Script, mode, url.Host, url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), ServerEndpoint.Parse(endpoint).Tls ? "1" : "0"],
             TimeSpan.FromSeconds(40));
         Assert.True(run.ExitCode == 0, run.Describe());
         try

@@ -2,6 +2,7 @@ using Http2Lab.Http2;
 using Http2Lab.Http2.Application;
 using Http2Lab.Http2.Session;
 using Http2Lab.Samples.WebHost;
+using Http2Lab.Transport.Dispatchers;
 using Http2Lab.Transport.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,55 +13,74 @@ namespace Http2Lab.Interop.Tests.Infrastructure;
 
 /// <summary>
 /// An in-process Http2Lab server built the way the sample builds it (generic host, configuration,
-/// <c>UseHttp2Lab</c>, <see cref="DemoRoutes.Map"/>) plus <see cref="TestRoutes"/>, listening on
-/// <c>h2c</c> = http://127.0.0.1:0 and <c>h2</c> = https://127.0.0.1:0 (development certificate).
+/// <c>UseHttp2Lab</c>, <see cref="DemoRoutes.Map"/>) plus <see cref="TestRoutes"/>, listening on one endpoint per
+/// entry of <see cref="ServerMatrix.All"/> (or the ones asked for): <c>Async-h2c</c> = http://127.0.0.1:0 on the
+/// Async dispatcher, <c>SingleClient-h2</c> = https://127.0.0.1:0 (development certificate) on SingleClient, and so
+/// on. <c>h2c</c> and <c>h2</c> are aliases of the Async endpoints.
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
     /// <summary>Bound for start, stop and every wait on the server.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    private TestServer(IHost host, Uri h2c, Uri h2, TestLog log)
+    /// <summary>
+    /// MaxClients of the Poll endpoints (the dispatcher's default is 10; one client more is accepted and closed).
+    /// The suite needs more: h2load opens 10 connections at once, and connections of the previous test (HttpClient's
+    /// pool, a closing curl) may not have been reaped yet when the next test connects. 64 leaves room for that
+    /// without hiding a leak: a suite that leaked a connection per test would still run out.
+    /// </summary>
+    public const int PollMaxClients = 64;
+
+    private readonly IReadOnlyDictionary<string, Uri> _urls;
+
+    private TestServer(IHost host, IReadOnlyDictionary<string, Uri> urls, TestLog log)
     {
         Host = host;
-        H2c = h2c;
-        H2 = h2;
+        _urls = urls;
         Log = log;
     }
 
     public IHost Host { get; }
 
-    /// <summary>The cleartext endpoint, e.g. http://127.0.0.1:41234.</summary>
-    public Uri H2c { get; }
+    /// <summary>The cleartext endpoint of the Async dispatcher, e.g. http://127.0.0.1:41234.</summary>
+    public Uri H2c => Url("h2c");
 
-    /// <summary>The TLS endpoint, e.g. https://127.0.0.1:41235.</summary>
-    public Uri H2 { get; }
+    /// <summary>The TLS endpoint of the Async dispatcher, e.g. https://127.0.0.1:41235.</summary>
+    public Uri H2 => Url("h2");
 
     /// <summary>What the server logged (warnings and above).</summary>
     public TestLog Log { get; }
 
-    /// <summary>The URL of endpoint <c>h2c</c> or <c>h2</c>.</summary>
-    public Uri Url(string endpoint) => endpoint switch
-    {
-        "h2c" => H2c,
-        "h2" => H2,
-        _ => throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, "expected h2c or h2"),
-    };
+    /// <summary>The URL of an endpoint: a <see cref="ServerEndpoint.Name"/> such as <c>Poll-h2c</c>, or <c>h2c</c> / <c>h2</c>.</summary>
+    public Uri Url(string endpoint) => _urls.TryGetValue(ServerMatrix.Resolve(endpoint), out Uri? url)
+        ? url
+        : throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, $"this server listens on {string.Join(", ", _urls.Keys)} (and h2c, h2 for the Async ones)");
 
     /// <summary>An absolute URL on endpoint <paramref name="endpoint"/>.</summary>
     public string Url(string endpoint, string pathAndQuery) => new Uri(Url(endpoint), pathAndQuery).ToString();
 
-    public static async Task<TestServer> StartAsync(Action<Http2Limits>? limits = null, Action<Http2Router>? routes = null)
+    /// <summary>
+    /// Starts a server. <paramref name="endpoints"/> limits it to some endpoints (names or aliases); by default it
+    /// listens on every combination of <see cref="ServerMatrix.All"/>.
+    /// </summary>
+    public static async Task<TestServer> StartAsync(
+        Action<Http2Limits>? limits = null, Action<Http2Router>? routes = null, IEnumerable<string>? endpoints = null)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        ServerEndpoint[] selected = endpoints is null ? [.. ServerMatrix.All] : [.. endpoints.Select(ServerEndpoint.Parse).Distinct()];
+        var settings = new Dictionary<string, string?> { ["Http2Lab:ShutdownTimeout"] = "00:00:05" };
+        foreach (ServerEndpoint endpoint in selected)
         {
-            ["Http2Lab:Endpoints:h2c:Url"] = "http://127.0.0.1:0",
-            ["Http2Lab:Endpoints:h2c:Dispatcher"] = "Async",
-            ["Http2Lab:Endpoints:h2:Url"] = "https://127.0.0.1:0",
-            ["Http2Lab:Endpoints:h2:Dispatcher"] = "Async",
-            ["Http2Lab:ShutdownTimeout"] = "00:00:05",
-        });
+            string key = $"Http2Lab:Endpoints:{endpoint.Name}";
+            settings[$"{key}:Url"] = endpoint.Tls ? "https://127.0.0.1:0" : "http://127.0.0.1:0";
+            settings[$"{key}:Dispatcher"] = endpoint.Dispatcher;
+            if (endpoint.Dispatcher == ServerMatrix.Poll)
+            {
+                settings[$"{key}:MaxClients"] = PollMaxClients.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
 
         var log = new TestLog();
         builder.Logging.ClearProviders();
@@ -79,13 +99,22 @@ public sealed class TestServer : IAsyncDisposable
         try
         {
             await host.StartAsync().WaitAsync(Timeout);
-            var endpoints = host.Services.GetRequiredService<IBoundEndpoints>();
-            Uri h2c = await endpoints.GetUrlAsync("h2c").WaitAsync(Timeout);
-            Uri h2 = await endpoints.GetUrlAsync("h2").WaitAsync(Timeout);
-            Assert.Equal("127.0.0.1", h2c.Host);
-            Assert.NotEqual(0, h2c.Port);
-            Assert.Equal("https", h2.Scheme);
-            return new TestServer(host, h2c, h2, log);
+            var bound = host.Services.GetRequiredService<IBoundEndpoints>();
+            var urls = new Dictionary<string, Uri>();
+            foreach (ServerEndpoint endpoint in selected)
+            {
+                Uri url = await bound.GetUrlAsync(endpoint.Name).WaitAsync(Timeout);
+                Assert.Equal("127.0.0.1", url.Host);
+                Assert.NotEqual(0, url.Port);
+                Assert.Equal(endpoint.Tls ? "https" : "http", url.Scheme);
+
+                // The endpoint really runs on the dispatcher its name says (a misspelt key would fall back to Async).
+                Assert.True(bound.TryGetDispatcher(endpoint.Name, out Dispatcher? dispatcher), $"no dispatcher for endpoint {endpoint.Name}");
+                Assert.Equal(endpoint.Dispatcher + "Dispatcher", dispatcher.GetType().Name);
+                urls[endpoint.Name] = url;
+            }
+
+            return new TestServer(host, urls, log);
         }
         catch
         {
