@@ -2,6 +2,7 @@ using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Http2Lab.Http2.Frames;
 using Http2Lab.Http2.Session;
+using Http2Lab.Testing;
 
 namespace Http2Lab.Benchmarks;
 
@@ -48,7 +49,7 @@ public class FrameParsingBenchmarks
             {
                 FrameWriter.WritePing(w, (ulong)i, ack: false);
                 FrameWriter.WriteWindowUpdate(w, 0, 1);
-                FrameWriter.WritePriority(w, (i * 2) + 3, 0, exclusive: false, weight: 15);
+                TestFrameWriter.WritePriority(w, (i * 2) + 3, 0, exclusive: false, weight: 15);
                 FrameWriter.WriteSettingsAck(w);
             }
         });

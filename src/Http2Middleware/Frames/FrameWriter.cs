@@ -56,14 +56,6 @@ public static class FrameWriter
     public static void WriteWindowUpdate(IBufferWriter<byte> output, int streamId, int increment) =>
         BinaryPrimitives.WriteUInt32BigEndian(Begin(output, 4, FrameType.WindowUpdate, FrameFlags.None, streamId), (uint)increment & 0x7FFF_FFFFu);
 
-    /// <summary>PRIORITY (§6.3).</summary>
-    public static void WritePriority(IBufferWriter<byte> output, int streamId, int dependency, bool exclusive, byte weight)
-    {
-        Span<byte> payload = Begin(output, 5, FrameType.Priority, FrameFlags.None, streamId);
-        BinaryPrimitives.WriteUInt32BigEndian(payload, ((uint)dependency & 0x7FFF_FFFFu) | (exclusive ? 0x8000_0000u : 0));
-        payload[4] = weight;
-    }
-
     /// <summary>DATA, optionally padded with <paramref name="padLength"/> zero octets (§6.1).</summary>
     public static void WriteData(IBufferWriter<byte> output, int streamId, ReadOnlySpan<byte> data, bool endStream, int padLength = 0)
     {
@@ -97,17 +89,6 @@ public static class FrameWriter
         WriteContinuations(output, streamId, headerBlock[first..], maxFrameSize);
     }
 
-    /// <summary>PUSH_PROMISE (§6.6), for client-side tests; the server never pushes.</summary>
-    public static void WritePushPromise(IBufferWriter<byte> output, int streamId, int promisedStreamId, ReadOnlySpan<byte> headerBlock, int maxFrameSize)
-    {
-        int first = Math.Min(headerBlock.Length, maxFrameSize - 4);
-        FrameFlags flags = first == headerBlock.Length ? FrameFlags.EndHeaders : FrameFlags.None;
-        Span<byte> payload = Begin(output, 4 + first, FrameType.PushPromise, flags, streamId);
-        BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)promisedStreamId & 0x7FFF_FFFFu);
-        headerBlock[..first].CopyTo(payload[4..]);
-        WriteContinuations(output, streamId, headerBlock[first..], maxFrameSize);
-    }
-
     private static void WriteContinuations(IBufferWriter<byte> output, int streamId, ReadOnlySpan<byte> rest, int maxFrameSize)
     {
         while (!rest.IsEmpty)
@@ -118,8 +99,4 @@ public static class FrameWriter
             rest = rest[n..];
         }
     }
-
-    /// <summary>Any frame with a raw payload, e.g. unknown types or deliberately malformed frames in tests.</summary>
-    public static void WriteRaw(IBufferWriter<byte> output, FrameType type, FrameFlags flags, int streamId, ReadOnlySpan<byte> payload) =>
-        payload.CopyTo(Begin(output, payload.Length, type, flags, streamId));
 }

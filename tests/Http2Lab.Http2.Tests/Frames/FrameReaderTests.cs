@@ -3,7 +3,7 @@ using Http2Lab.Http2.Frames;
 
 namespace Http2Lab.Http2.Tests.Frames;
 
-/// <summary>FrameReader decodes what FrameWriter encodes, for every frame type (RFC 9113 §6).</summary>
+/// <summary>FrameReader decodes what FrameWriter (or, for frames only clients send, TestFrameWriter) encodes, for every frame type (RFC 9113 §6).</summary>
 public class FrameReaderTests
 {
     private static (FrameHeader Header, byte[] Payload) RoundTrip(Action<ArrayBufferWriter<byte>> write)
@@ -63,7 +63,7 @@ public class FrameReaderTests
     [Fact]
     public void Priority_round_trips()
     {
-        (FrameHeader header, byte[] payload) = RoundTrip(o => FrameWriter.WritePriority(o, 7, dependency: 3, exclusive: true, weight: 200));
+        (FrameHeader header, byte[] payload) = RoundTrip(o => TestFrameWriter.WritePriority(o, 7, dependency: 3, exclusive: true, weight: 200));
         Assert.Equal(FrameType.Priority, header.Type);
         Assert.Equal(new PriorityFields(3, true, 200), FrameReader.ReadPriority(payload));
     }
@@ -98,7 +98,7 @@ public class FrameReaderTests
     [Fact]
     public void Push_promise_round_trips()
     {
-        (FrameHeader header, byte[] payload) = RoundTrip(o => FrameWriter.WritePushPromise(o, 1, 2, "abc"u8, 16384));
+        (FrameHeader header, byte[] payload) = RoundTrip(o => TestFrameWriter.WritePushPromise(o, 1, 2, "abc"u8, 16384));
         Assert.Equal((FrameType.PushPromise, 1, true), (header.Type, header.StreamId, header.HasFlag(FrameFlags.EndHeaders)));
         Assert.Equal(2, FrameReader.ReadPromisedStreamId(payload));
         Assert.Equal("abc"u8.ToArray(), payload[4..]);
@@ -134,7 +134,7 @@ public class FrameReaderTests
     [Fact]
     public void Unknown_types_are_read_as_raw_frames()
     {
-        (FrameHeader header, byte[] payload) = RoundTrip(o => FrameWriter.WriteRaw(o, (FrameType)0xbb, (FrameFlags)0xff, 11, "xyz"u8));
+        (FrameHeader header, byte[] payload) = RoundTrip(o => TestFrameWriter.WriteRaw(o, (FrameType)0xbb, (FrameFlags)0xff, 11, "xyz"u8));
         Assert.Equal(((FrameType)0xbb, (FrameFlags)0xff, 11), (header.Type, header.Flags, header.StreamId));
         Assert.Equal("xyz"u8.ToArray(), payload);
     }

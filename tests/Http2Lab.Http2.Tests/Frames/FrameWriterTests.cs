@@ -3,7 +3,7 @@ using Http2Lab.Http2.Frames;
 
 namespace Http2Lab.Http2.Tests.Frames;
 
-/// <summary>RFC 9113 §6: exact octets of every frame <see cref="FrameWriter"/> produces.</summary>
+/// <summary>RFC 9113 §6: exact octets of every frame <see cref="FrameWriter"/> and the tests' <see cref="TestFrameWriter"/> produce.</summary>
 public class FrameWriterTests
 {
     private static byte[] Write(Action<IBufferWriter<byte>> write)
@@ -77,8 +77,8 @@ public class FrameWriterTests
     [Fact]
     public void Priority_carries_exclusive_bit_dependency_and_weight()
     {
-        Assert.Equal(Hex("000005 02 00 00000003 80000001 FF"), Write(o => FrameWriter.WritePriority(o, 3, 1, exclusive: true, 255)));
-        Assert.Equal(Hex("000005 02 00 00000003 00000000 0F"), Write(o => FrameWriter.WritePriority(o, 3, 0, exclusive: false, 15)));
+        Assert.Equal(Hex("000005 02 00 00000003 80000001 FF"), Write(o => TestFrameWriter.WritePriority(o, 3, 1, exclusive: true, 255)));
+        Assert.Equal(Hex("000005 02 00 00000003 00000000 0F"), Write(o => TestFrameWriter.WritePriority(o, 3, 0, exclusive: false, 15)));
     }
 
     [Fact]
@@ -136,15 +136,15 @@ public class FrameWriterTests
     public void PushPromise_carries_the_promised_stream_and_continues_past_max_frame_size()
     {
         Assert.Equal(Hex("000006 05 00 00000001 00000002 0102  000001 09 04 00000001 03"),
-            Write(o => FrameWriter.WritePushPromise(o, 1, 2, Hex("010203"), maxFrameSize: 6)));
+            Write(o => TestFrameWriter.WritePushPromise(o, 1, 2, Hex("010203"), maxFrameSize: 6)));
         Assert.Equal(Hex("000005 05 04 00000001 00000002 01"),
-            Write(o => FrameWriter.WritePushPromise(o, 1, 2, Hex("01"), maxFrameSize: 16384)));
+            Write(o => TestFrameWriter.WritePushPromise(o, 1, 2, Hex("01"), maxFrameSize: 16384)));
     }
 
     [Fact]
     public void Raw_writes_any_type_flags_and_payload()
     {
-        Assert.Equal(Hex("000002 FA 81 00000009 ABCD"), Write(o => FrameWriter.WriteRaw(o, (FrameType)0xFA, (FrameFlags)0x81, 9, Hex("ABCD"))));
+        Assert.Equal(Hex("000002 FA 81 00000009 ABCD"), Write(o => TestFrameWriter.WriteRaw(o, (FrameType)0xFA, (FrameFlags)0x81, 9, Hex("ABCD"))));
     }
 
     [Fact]

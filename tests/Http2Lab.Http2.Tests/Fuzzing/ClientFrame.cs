@@ -35,7 +35,7 @@ internal sealed class ClientFrame
 
     public static ClientFrame Preface() => new(Http2Constants.ClientPreface.ToArray(), null, 0);
 
-    /// <summary>A frame built elsewhere (e.g. by <see cref="Session.FrameBuilder"/>); type and stream are read back from its header.</summary>
+    /// <summary>A frame built elsewhere (e.g. by <see cref="FrameBuilder"/>); type and stream are read back from its header.</summary>
     public static ClientFrame Of(byte[] octets)
     {
         FrameHeader header = FrameHeader.Read(octets);

@@ -2,7 +2,6 @@ using System.Buffers;
 using Http2Lab.Http2.Frames;
 using Http2Lab.Http2.HPack;
 using Http2Lab.Http2.Session;
-using Http2Lab.Http2.Tests.Session;
 
 namespace Http2Lab.Http2.Tests.Fuzzing;
 

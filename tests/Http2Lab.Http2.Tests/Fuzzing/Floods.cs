@@ -1,6 +1,5 @@
 using Http2Lab.Http2.Frames;
 using Http2Lab.Http2.Session;
-using Http2Lab.Http2.Tests.Session;
 
 namespace Http2Lab.Http2.Tests.Fuzzing;
 

@@ -145,7 +145,7 @@ internal static class FrameMutator
     /// <summary>A connection of noise: preface, SETTINGS, then only random frames.</summary>
     public static List<ClientFrame> Noise(Random random, Http2Limits limits, List<string> log)
     {
-        List<ClientFrame> frames = [ClientFrame.Preface(), ClientFrame.Of(Session.FrameBuilder.Settings())];
+        List<ClientFrame> frames = [ClientFrame.Preface(), ClientFrame.Of(FrameBuilder.Settings())];
         int count = random.Next(5, 40);
         for (int i = 0; i < count; i++)
         {

@@ -1,4 +1,3 @@
-using Http2Lab.Http2.Frames;
 using Http2Lab.Http2.HPack;
 using Http2Lab.Http2.Session;
 
@@ -12,81 +11,67 @@ namespace Http2Lab.Http2.Tests.Fuzzing;
 /// </summary>
 internal sealed class ResponseHeaderBlocks
 {
-    private readonly HPackDecoder _decoder = new(Http2Constants.DefaultHeaderTableSize, 1 << 20);
-    private readonly List<byte> _block = [];
+    private readonly HeaderBlockDecoder _decoder = new();
     private bool _trailers;
 
     /// <summary>The stream whose block awaits CONTINUATION, 0 when none.</summary>
-    public int OpenStreamId { get; private set; }
+    public int OpenStreamId => _decoder.OpenStreamId;
 
     /// <summary>The server acknowledged a SETTINGS_HEADER_TABLE_SIZE of the client.</summary>
-    public void OnTableSizeAcknowledged(uint size) => _decoder.MaxDynamicTableSize = (int)Math.Min(size, int.MaxValue);
+    public void OnTableSizeAcknowledged(uint size) => _decoder.Decoder.MaxDynamicTableSize = (int)Math.Min(size, int.MaxValue);
 
-    public void OnHeaders(int streamId, ReadOnlySpan<byte> fragment, bool endHeaders, bool trailers)
+    public void OnHeaders(Frame headers, bool trailers)
     {
-        InvariantViolation.Check(OpenStreamId == 0, $"HEADERS on stream {streamId} while the block of stream {OpenStreamId} is open (§6.10)");
-        OpenStreamId = streamId;
+        InvariantViolation.Check(OpenStreamId == 0, $"HEADERS on stream {headers.StreamId} while the block of stream {OpenStreamId} is open (§6.10)");
         _trailers = trailers;
-        _block.Clear();
-        _block.AddRange(fragment);
-        if (endHeaders)
-        {
-            Complete();
-        }
+        Add(headers);
     }
 
-    public void OnContinuation(int streamId, ReadOnlySpan<byte> fragment, bool endHeaders)
+    public void OnContinuation(Frame continuation)
     {
-        InvariantViolation.Check(OpenStreamId == streamId, $"CONTINUATION on stream {streamId} without an open block on it (open: {OpenStreamId}) (§6.10)");
-        _block.AddRange(fragment);
-        if (endHeaders)
-        {
-            Complete();
-        }
+        InvariantViolation.Check(OpenStreamId == continuation.StreamId, $"CONTINUATION on stream {continuation.StreamId} without an open block on it (open: {OpenStreamId}) (§6.10)");
+        Add(continuation);
     }
 
-    private void Complete()
+    private void Add(Frame frame)
     {
-        var sink = new FieldChecker(_trailers);
+        Frame? complete;
         try
         {
-            _decoder.Decode(_block.ToArray(), sink);
+            complete = _decoder.Add(frame);
         }
-        catch (HPackDecodingException ex)
+        catch (InvalidDataException ex)
         {
-            throw new InvariantViolation($"the server's field block on stream {OpenStreamId} does not decode: {ex.Message} ({Convert.ToHexString(_block.ToArray())})");
+            throw new InvariantViolation(ex.Message); // the sequence was checked above: the block does not decode
         }
 
-        InvariantViolation.Check(_trailers || sink.HasStatus, $"response on stream {OpenStreamId} without :status");
-        OpenStreamId = 0;
+        if (complete?.Headers is { } fields)
+        {
+            CheckFields(complete.StreamId, fields);
+        }
     }
 
-    private sealed class FieldChecker(bool trailers) : IHeaderFieldSink
+    private void CheckFields(int streamId, IReadOnlyList<KeyValuePair<string, string>> fields)
     {
-        private int _fields;
-
-        public bool HasStatus { get; private set; }
-
-        public void OnHeaderField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool neverIndexed)
+        for (int i = 0; i < fields.Count; i++)
         {
-            string text = System.Text.Encoding.Latin1.GetString(name);
-            if (!trailers && _fields == 0)
+            (string name, string value) = fields[i];
+            if (!_trailers && i == 0)
             {
-                InvariantViolation.Check(text == ":status" && value.Length == 3 && value[0] is >= (byte)'1' and <= (byte)'5'
-                    && value[1] is >= (byte)'0' and <= (byte)'9' && value[2] is >= (byte)'0' and <= (byte)'9',
-                    $"a response must start with a valid :status, not {text}: {System.Text.Encoding.Latin1.GetString(value)}");
-                HasStatus = true;
+                InvariantViolation.Check(name == ":status" && value.Length == 3 && value[0] is >= '1' and <= '5'
+                    && value[1] is >= '0' and <= '9' && value[2] is >= '0' and <= '9',
+                    $"a response must start with a valid :status, not {name}: {value}");
             }
             else
             {
-                InvariantViolation.Check(name.Length > 0 && name[0] != (byte)':', $"pseudo-header {text} in a {(trailers ? "trailer" : "response")} block after the first field");
-                foreach (byte b in name)
+                InvariantViolation.Check(name.Length > 0 && name[0] != ':', $"pseudo-header {name} in a {(_trailers ? "trailer" : "response")} block after the first field");
+                foreach (char c in name)
                 {
-                    InvariantViolation.Check(HeaderFieldRules.IsLowercaseTokenChar(b), $"invalid response field name '{text}'");
+                    InvariantViolation.Check(HeaderFieldRules.IsLowercaseTokenChar(c), $"invalid response field name '{name}'");
                 }
             }
-
-            _fields++;
         }
+
+        InvariantViolation.Check(_trailers || fields.Count > 0, $"response on stream {streamId} without :status");
     }
 }

@@ -15,7 +15,7 @@ namespace Http2Lab.Http2.Tests.Fuzzing;
 /// </summary>
 internal sealed class ServerOutputChecker(Http2Limits limits, ConsumedInput input)
 {
-    private readonly List<byte> _partial = [];
+    private readonly FrameBuffer _partial = new();
     private readonly ResponseHeaderBlocks _blocks = new();
     private readonly Dictionary<int, StreamView> _streams = [];
     private int _frames;
@@ -39,85 +39,73 @@ internal sealed class ServerOutputChecker(Http2Limits limits, ConsumedInput inpu
     public string? ConnectionErrorReason { get; private set; }
 
     /// <summary>Octets of a frame not complete yet (the driver wrote part of the output).</summary>
-    public int PartialOctets => _partial.Count;
+    public int PartialOctets => _partial.Length;
 
     public void Append(ReadOnlySpan<byte> output)
     {
-        _partial.AddRange(output);
-        int offset = 0;
-        byte[] octets = [.. _partial];
-        while (octets.Length - offset >= Http2Constants.FrameHeaderLength)
+        _partial.Append(output);
+        while (_partial.TryRead(out Frame? frame))
         {
-            ReadOnlySpan<byte> rest = octets.AsSpan(offset);
-            FrameHeader header = FrameHeader.Read(rest);
-            if (rest.Length - Http2Constants.FrameHeaderLength < header.PayloadLength)
-            {
-                break;
-            }
-
-            InvariantViolation.Check((rest[5] & 0x80) == 0, $"frame {_frames} ({header}) has the reserved bit set (§4.1)");
-            Check(header, rest.Slice(Http2Constants.FrameHeaderLength, header.PayloadLength));
-            offset += Http2Constants.FrameHeaderLength + header.PayloadLength;
+            InvariantViolation.Check(!frame.ReservedBit, $"frame {_frames} ({frame}) has the reserved bit set (§4.1)");
+            Check(frame);
             _frames++;
         }
-
-        _partial.RemoveRange(0, offset);
     }
 
     /// <summary>The output ends here (all of it written): no frame may be cut off, no field block left open.</summary>
     public void CheckComplete()
     {
-        InvariantViolation.Check(_partial.Count == 0, $"the output ends inside a frame ({_partial.Count} octets)");
+        InvariantViolation.Check(_partial.Length == 0, $"the output ends inside a frame ({_partial.Length} octets)");
         InvariantViolation.Check(_blocks.OpenStreamId == 0, $"the output ends inside the field block of stream {_blocks.OpenStreamId}");
     }
 
-    private void Check(FrameHeader header, ReadOnlySpan<byte> payload)
+    private void Check(Frame frame)
     {
-        string frame = $"frame {_frames} ({header})";
-        InvariantViolation.Check(ConnectionError is null, $"{frame} after GOAWAY {ConnectionError}: nothing may follow a connection error (§5.4.1)");
-        InvariantViolation.Check(_frames > 0 || (header.Type == FrameType.Settings && !header.HasFlag(FrameFlags.Ack)), $"{frame}: the server's first frame must be SETTINGS (§3.4)");
-        InvariantViolation.Check(header.PayloadLength <= _peerMaxFrameSize, $"{frame} exceeds the client's SETTINGS_MAX_FRAME_SIZE {_peerMaxFrameSize} (§4.2)");
-        InvariantViolation.Check(_blocks.OpenStreamId == 0 || header.Type == FrameType.Continuation, $"{frame} inside the field block of stream {_blocks.OpenStreamId} (§6.10)");
+        ReadOnlySpan<byte> payload = frame.Payload;
+        string name = $"frame {_frames} ({frame})";
+        InvariantViolation.Check(ConnectionError is null, $"{name} after GOAWAY {ConnectionError}: nothing may follow a connection error (§5.4.1)");
+        InvariantViolation.Check(_frames > 0 || (frame.Type == FrameType.Settings && !frame.HasFlag(FrameFlags.Ack)), $"{name}: the server's first frame must be SETTINGS (§3.4)");
+        InvariantViolation.Check(payload.Length <= _peerMaxFrameSize, $"{name} exceeds the client's SETTINGS_MAX_FRAME_SIZE {_peerMaxFrameSize} (§4.2)");
+        InvariantViolation.Check(_blocks.OpenStreamId == 0 || frame.Type == FrameType.Continuation, $"{name} inside the field block of stream {_blocks.OpenStreamId} (§6.10)");
 
-        int id = header.StreamId;
-        switch (header.Type)
+        int id = frame.StreamId;
+        switch (frame.Type)
         {
             case FrameType.Data:
-                CheckFlags(header, FrameFlags.EndStream);
-                StreamView data = ResponseStream(id, frame);
-                InvariantViolation.Check(data.HeadersSent && !data.Ended && !data.Reset, $"{frame}: DATA needs response HEADERS and an open stream ({data})");
+                CheckFlags(frame, FrameFlags.EndStream);
+                StreamView data = ResponseStream(id, name);
+                InvariantViolation.Check(data.HeadersSent && !data.Ended && !data.Reset, $"{name}: DATA needs response HEADERS and an open stream ({data})");
                 _dataSent += payload.Length;
                 data.DataSent += payload.Length;
                 if (!payload.IsEmpty)
                 {
                     // An empty DATA frame (END_STREAM) needs no window, even one that SETTINGS made negative (§6.9.2).
                     InvariantViolation.Check(_dataSent <= Http2Constants.DefaultInitialWindowSize + input.ConnectionIncrements,
-                        $"{frame}: {_dataSent} DATA octets exceed the connection window the client granted ({Http2Constants.DefaultInitialWindowSize} + {input.ConnectionIncrements}) (§6.9.1)");
+                        $"{name}: {_dataSent} DATA octets exceed the connection window the client granted ({Http2Constants.DefaultInitialWindowSize} + {input.ConnectionIncrements}) (§6.9.1)");
                     long streamWindow = _peerInitialWindow + input.StreamIncrements.GetValueOrDefault(id);
-                    InvariantViolation.Check(data.DataSent <= streamWindow, $"{frame}: {data.DataSent} DATA octets exceed the stream window the client granted ({streamWindow}) (§6.9.1)");
+                    InvariantViolation.Check(data.DataSent <= streamWindow, $"{name}: {data.DataSent} DATA octets exceed the stream window the client granted ({streamWindow}) (§6.9.1)");
                 }
 
-                data.Ended = header.HasFlag(FrameFlags.EndStream);
+                data.Ended = frame.HasFlag(FrameFlags.EndStream);
                 break;
             case FrameType.Headers:
-                CheckFlags(header, FrameFlags.EndStream | FrameFlags.EndHeaders);
-                StreamView stream = ResponseStream(id, frame);
-                InvariantViolation.Check(!stream.Ended && !stream.Reset, $"{frame}: HEADERS on a stream the server ended ({stream})");
+                CheckFlags(frame, FrameFlags.EndStream | FrameFlags.EndHeaders);
+                StreamView stream = ResponseStream(id, name);
+                InvariantViolation.Check(!stream.Ended && !stream.Reset, $"{name}: HEADERS on a stream the server ended ({stream})");
                 bool trailers = stream.HeadersSent;
-                InvariantViolation.Check(!trailers || header.HasFlag(FrameFlags.EndStream), $"{frame}: trailers must end the stream (§8.1)");
+                InvariantViolation.Check(!trailers || frame.HasFlag(FrameFlags.EndStream), $"{name}: trailers must end the stream (§8.1)");
                 stream.HeadersSent = true;
-                stream.Ended = header.HasFlag(FrameFlags.EndStream);
-                _blocks.OnHeaders(id, payload, header.HasFlag(FrameFlags.EndHeaders), trailers);
+                stream.Ended = frame.HasFlag(FrameFlags.EndStream);
+                _blocks.OnHeaders(frame, trailers);
                 break;
             case FrameType.Continuation:
-                CheckFlags(header, FrameFlags.EndHeaders);
-                _blocks.OnContinuation(id, payload, header.HasFlag(FrameFlags.EndHeaders));
+                CheckFlags(frame, FrameFlags.EndHeaders);
+                _blocks.OnContinuation(frame);
                 break;
             case FrameType.RstStream:
-                CheckShape(header, frame, id != 0 && payload.Length == 4);
-                CheckFlags(header, FrameFlags.None);
-                Http2ErrorCode code = (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(payload);
-                Resets.Add((id, code));
+                CheckShape(frame, name, id != 0 && payload.Length == 4);
+                CheckFlags(frame, FrameFlags.None);
+                Resets.Add((id, frame.ErrorCode));
                 if (_streams.TryGetValue(id, out StreamView? reset))
                 {
                     reset.Reset = true;
@@ -125,46 +113,46 @@ internal sealed class ServerOutputChecker(Http2Limits limits, ConsumedInput inpu
 
                 break;
             case FrameType.Settings:
-                CheckFlags(header, FrameFlags.Ack);
-                CheckShape(header, frame, id == 0 && (header.HasFlag(FrameFlags.Ack) ? payload.IsEmpty : payload.Length % 6 == 0));
-                InvariantViolation.Check(header.HasFlag(FrameFlags.Ack) == (_frames > 0), $"{frame}: the server sends one SETTINGS, first; later ones are ACKs");
-                if (header.HasFlag(FrameFlags.Ack))
+                CheckFlags(frame, FrameFlags.Ack);
+                CheckShape(frame, name, id == 0 && (frame.HasFlag(FrameFlags.Ack) ? payload.IsEmpty : payload.Length % 6 == 0));
+                InvariantViolation.Check(frame.HasFlag(FrameFlags.Ack) == (_frames > 0), $"{name}: the server sends one SETTINGS, first; later ones are ACKs");
+                if (frame.HasFlag(FrameFlags.Ack))
                 {
-                    InvariantViolation.Check(input.UnacknowledgedSettings.Count > 0, $"{frame}: SETTINGS ACK without a client SETTINGS to acknowledge (§6.5.3)");
+                    InvariantViolation.Check(input.UnacknowledgedSettings.Count > 0, $"{name}: SETTINGS ACK without a client SETTINGS to acknowledge (§6.5.3)");
                     Apply(input.UnacknowledgedSettings.Dequeue());
                 }
 
                 break;
             case FrameType.Ping:
-                CheckFlags(header, FrameFlags.Ack);
-                CheckShape(header, frame, id == 0 && payload.Length == 8);
-                if (header.HasFlag(FrameFlags.Ack))
+                CheckFlags(frame, FrameFlags.Ack);
+                CheckShape(frame, name, id == 0 && payload.Length == 8);
+                if (frame.HasFlag(FrameFlags.Ack))
                 {
-                    ulong opaque = BinaryPrimitives.ReadUInt64BigEndian(payload);
-                    InvariantViolation.Check(input.PingPayloads.GetValueOrDefault(opaque) > 0, $"{frame}: PING ACK {opaque:x16} echoes no client PING (§6.7)");
+                    ulong opaque = frame.PingData;
+                    InvariantViolation.Check(input.PingPayloads.GetValueOrDefault(opaque) > 0, $"{name}: PING ACK {opaque:x16} echoes no client PING (§6.7)");
                     input.PingPayloads[opaque]--;
                 }
 
                 break;
             case FrameType.GoAway:
-                CheckFlags(header, FrameFlags.None);
-                CheckShape(header, frame, id == 0 && payload.Length >= 8);
-                OnGoAway(frame, payload);
+                CheckFlags(frame, FrameFlags.None);
+                CheckShape(frame, name, id == 0 && payload.Length >= 8);
+                OnGoAway(name, frame);
                 break;
             case FrameType.WindowUpdate:
-                CheckFlags(header, FrameFlags.None);
-                CheckShape(header, frame, payload.Length == 4);
-                OnWindowUpdate(frame, id, BinaryPrimitives.ReadUInt32BigEndian(payload));
+                CheckFlags(frame, FrameFlags.None);
+                CheckShape(frame, name, payload.Length == 4);
+                OnWindowUpdate(name, id, BinaryPrimitives.ReadUInt32BigEndian(payload));
                 break;
             default:
-                throw new InvariantViolation($"{frame}: a server never sends {header.Type}");
+                throw new InvariantViolation($"{name}: a server never sends {frame.Type}");
         }
     }
 
-    private void OnGoAway(string frame, ReadOnlySpan<byte> payload)
+    private void OnGoAway(string frame, Frame goAway)
     {
-        int lastStreamId = (int)(BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7FFF_FFFF);
-        var code = (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(payload[4..]);
+        int lastStreamId = goAway.LastStreamId;
+        Http2ErrorCode code = goAway.ErrorCode;
         // §6.8: a graceful shutdown may first announce itself with 2^31-1; any other value names a stream the client opened.
         bool announcement = lastStreamId == Http2Constants.MaxStreamId && code == Http2ErrorCode.NoError && _lastGoAwayStreamId is null;
         InvariantViolation.Check(announcement || lastStreamId <= input.HighestClientStreamId, $"{frame}: last stream id {lastStreamId} above the client's highest {input.HighestClientStreamId}");
@@ -177,7 +165,7 @@ internal sealed class ServerOutputChecker(Http2Limits limits, ConsumedInput inpu
         else
         {
             ConnectionError = code;
-            ConnectionErrorReason = System.Text.Encoding.ASCII.GetString(payload[8..]);
+            ConnectionErrorReason = goAway.DebugData;
         }
     }
 
@@ -231,11 +219,11 @@ internal sealed class ServerOutputChecker(Http2Limits limits, ConsumedInput inpu
         return stream;
     }
 
-    private static void CheckFlags(FrameHeader header, FrameFlags allowed) =>
-        InvariantViolation.Check((header.Flags & ~allowed) == 0, $"{header}: flags 0x{(byte)header.Flags:x2} beyond 0x{(byte)allowed:x2}");
+    private static void CheckFlags(Frame frame, FrameFlags allowed) =>
+        InvariantViolation.Check((frame.Flags & ~allowed) == 0, $"{frame}: flags 0x{(byte)frame.Flags:x2} beyond 0x{(byte)allowed:x2}");
 
-    private static void CheckShape(FrameHeader header, string frame, bool valid) =>
-        InvariantViolation.Check(valid, $"{frame}: invalid length or stream id for {header.Type} (§6)");
+    private static void CheckShape(Frame frame, string name, bool valid) =>
+        InvariantViolation.Check(valid, $"{name}: invalid length or stream id for {frame.Type} (§6)");
 
     private sealed class StreamView
     {

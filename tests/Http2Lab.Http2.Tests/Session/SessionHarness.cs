@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Http2Lab.Http2.Frames;
 using Http2Lab.Http2.HPack;
 using Http2Lab.Http2.Session;
@@ -14,9 +13,8 @@ namespace Http2Lab.Http2.Tests.Session;
 internal sealed class SessionHarness : IDisposable
 {
     private byte[] _unconsumed = [];
-    private readonly List<byte> _rawOutput = [];
-    private Frame? _openHeaderFrame;
-    private List<byte>? _openHeaderBlock;
+    private readonly FrameBuffer _output = new();
+    private readonly HeaderBlockDecoder _responseHeaders = new();
 
     public SessionHarness(Http2Limits? limits = null)
     {
@@ -36,7 +34,7 @@ internal sealed class SessionHarness : IDisposable
     public FrameBuilder Client { get; } = new();
 
     /// <summary>The client's HPACK decoder for response header blocks.</summary>
-    public HPackDecoder ResponseDecoder { get; } = new(4096, 1 << 20);
+    public HPackDecoder ResponseDecoder => _responseHeaders.Decoder;
 
     /// <summary>Frames the session sent and the test has not taken yet.</summary>
     public List<Frame> Frames { get; } = [];
@@ -96,7 +94,7 @@ internal sealed class SessionHarness : IDisposable
         while (Session.HasPendingOutput)
         {
             ReadOnlyMemory<byte> output = Session.PendingOutput;
-            _rawOutput.AddRange(output.Span);
+            _output.Append(output.Span);
             Session.AdvanceOutput(output.Length);
         }
 
@@ -283,78 +281,13 @@ internal sealed class SessionHarness : IDisposable
 
     private void ParseOutput()
     {
-        int offset = 0;
-        byte[] raw = [.. _rawOutput];
-        while (raw.Length - offset >= Http2Constants.FrameHeaderLength)
+        while (_output.TryRead(out Frame? frame))
         {
-            FrameHeader header = FrameHeader.Read(raw.AsSpan(offset));
-            if (raw.Length - offset < Http2Constants.FrameHeaderLength + header.PayloadLength)
-            {
-                break;
-            }
-
-            Assert.True(header.PayloadLength <= ClientMaxFrameSize, $"{header} exceeds the client's SETTINGS_MAX_FRAME_SIZE {ClientMaxFrameSize}");
-            byte[] payload = raw.AsSpan(offset + Http2Constants.FrameHeaderLength, header.PayloadLength).ToArray();
-            offset += Http2Constants.FrameHeaderLength + header.PayloadLength;
-            var frame = new Frame(header.Type, header.Flags, header.StreamId, payload);
-            OnFrame(frame);
+            Assert.True(frame.Payload.Length <= ClientMaxFrameSize, $"{frame} exceeds the client's SETTINGS_MAX_FRAME_SIZE {ClientMaxFrameSize}");
+            _responseHeaders.Add(frame); // decodes the fields of a HEADERS frame once its block is complete
             Frames.Add(frame);
             AllFrames.Add(frame);
         }
-
-        _rawOutput.RemoveRange(0, offset);
-    }
-
-    private void OnFrame(Frame frame)
-    {
-        if (_openHeaderFrame is not null && frame.Type != FrameType.Continuation)
-        {
-            Assert.Fail($"The session sent {frame} inside a header block on stream {_openHeaderFrame.StreamId}.");
-        }
-
-        switch (frame.Type)
-        {
-            case FrameType.Headers:
-                ReadOnlySpan<byte> fragment = frame.Payload;
-                if (frame.HasFlag(FrameFlags.Padded))
-                {
-                    fragment = fragment[1..^fragment[0]];
-                }
-
-                if (frame.HasFlag(FrameFlags.Priority))
-                {
-                    fragment = fragment[5..];
-                }
-
-                _openHeaderFrame = frame;
-                _openHeaderBlock = [.. fragment];
-                break;
-            case FrameType.Continuation:
-                Assert.True(_openHeaderFrame is not null && _openHeaderFrame.StreamId == frame.StreamId, $"Unexpected {frame}.");
-                _openHeaderBlock!.AddRange(frame.Payload);
-                break;
-            default:
-                return;
-        }
-
-        if (frame.HasFlag(FrameFlags.EndHeaders))
-        {
-            var sink = new ListSink();
-            byte[] block = [.. _openHeaderBlock!];
-            ResponseDecoder.Decode(block, sink);
-            _openHeaderFrame!.HeaderBlock = block;
-            _openHeaderFrame.Headers = sink.Fields;
-            _openHeaderFrame = null;
-            _openHeaderBlock = null;
-        }
-    }
-
-    private sealed class ListSink : IHeaderFieldSink
-    {
-        public List<KeyValuePair<string, string>> Fields { get; } = [];
-
-        public void OnHeaderField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool neverIndexed) =>
-            Fields.Add(new(Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
     }
 
     private sealed class Segment : ReadOnlySequenceSegment<byte>

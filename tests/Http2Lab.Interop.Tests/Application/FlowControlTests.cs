@@ -72,16 +72,16 @@ public sealed class FlowControlTests(ITestOutputHelper output)
 
         // Stream 1: exactly the stream window arrives, then nothing.
         int large = await client.SendRequestAsync("GET", "/large");
-        RawFrame head = await client.ReadFrameAsync(large);
+        Frame head = await client.ReadFrameAsync(large);
         Assert.Equal(FrameType.Headers, head.Type);
         Assert.Equal("200", head.Header(":status"));
         long received = 0;
         while (received < ClientWindow)
         {
-            RawFrame frame = await client.ReadFrameAsync(large);
+            Frame frame = await client.ReadFrameAsync(large);
             Assert.Equal(FrameType.Data, frame.Type);
-            Assert.True(Pattern.Matches(received, frame.Payload), $"wrong content at offset {received}");
-            received += frame.WireLength;
+            Assert.True(Pattern.Matches(received, frame.Content), $"wrong content at offset {received}");
+            received += frame.Payload.Length;
         }
 
         Assert.Equal(ClientWindow, received);
@@ -100,7 +100,7 @@ public sealed class FlowControlTests(ITestOutputHelper output)
 
         // The connection is not blocked either: a PING is answered at once.
         await client.SendPingAsync(0x0102030405060708);
-        RawFrame pong;
+        Frame pong;
         do
         {
             pong = await client.ReadFrameAsync(0, TimeSpan.FromSeconds(5));
@@ -124,11 +124,11 @@ public sealed class FlowControlTests(ITestOutputHelper output)
         var transfer = Stopwatch.StartNew();
         while (true)
         {
-            RawFrame frame = await client.ReadFrameAsync(large);
+            Frame frame = await client.ReadFrameAsync(large);
             Assert.Equal(FrameType.Data, frame.Type);
-            Assert.True(Pattern.Matches(received, frame.Payload), $"wrong content at offset {received}");
-            received += frame.WireLength;
-            unacknowledged += frame.WireLength;
+            Assert.True(Pattern.Matches(received, frame.Content), $"wrong content at offset {received}");
+            received += frame.Payload.Length;
+            unacknowledged += frame.Payload.Length;
             Assert.True(received <= TenMegabytes, $"{received} octets exceed the 10 MiB body");
             if (frame.EndStream)
             {
@@ -189,7 +189,7 @@ public sealed class FlowControlTests(ITestOutputHelper output)
             }),
             limits: limits => limits.InitialStreamWindowSize = ServerStreamWindow);
         await using RawH2Client client = await host.ConnectAsync();
-        RawFrame settings = await client.ServerSettings;
+        Frame settings = await client.ServerSettings;
         Assert.Contains(new KeyValuePair<SettingsParameter, uint>(SettingsParameter.InitialWindowSize, ServerStreamWindow), settings.Settings);
 
         async Task<long> HandlerReadsAsync(int amount)
@@ -214,7 +214,7 @@ public sealed class FlowControlTests(ITestOutputHelper output)
 
         // Half read: one WINDOW_UPDATE for what the handler consumed.
         Assert.Equal(32768, await HandlerReadsAsync(16384));
-        RawFrame update = await client.ReadFrameAsync(id);
+        Frame update = await client.ReadFrameAsync(id);
         Assert.Equal(FrameType.WindowUpdate, update.Type);
         Assert.Equal(32768, update.Increment);
         Assert.Equal(32768, client.StreamSendWindow(id));
@@ -244,7 +244,7 @@ public sealed class FlowControlTests(ITestOutputHelper output)
             // Wait (bounded) for the server to credit the connection window if it is too small for the next body.
             while (client.ConnectionSendWindow < BodyLength)
             {
-                RawFrame? frame = await client.TryReadFrameAsync(0, Bounded.Timeout);
+                Frame? frame = await client.TryReadFrameAsync(0, Bounded.Timeout);
                 Assert.True(frame is not null,
                     $"request {i}: the connection window stays at {client.ConnectionSendWindow} octets; unread bodies were never credited back. {client.Describe()}");
             }
@@ -281,9 +281,9 @@ public sealed class FlowControlTests(ITestOutputHelper output)
         long received = 0;
         while (received < ClientWindow)
         {
-            RawFrame frame = await client.ReadFrameAsync(id);
+            Frame frame = await client.ReadFrameAsync(id);
             Assert.Equal(FrameType.Data, frame.Type);
-            received += frame.WireLength;
+            received += frame.Payload.Length;
         }
 
         Assert.Null(await client.TryReadFrameAsync(id, Bounded.Quiet));
@@ -292,10 +292,10 @@ public sealed class FlowControlTests(ITestOutputHelper output)
         await client.SendSettingsAsync(new KeyValuePair<SettingsParameter, uint>(SettingsParameter.InitialWindowSize, 16 * 1024 * 1024));
         while (true)
         {
-            RawFrame frame = await client.ReadFrameAsync(id);
+            Frame frame = await client.ReadFrameAsync(id);
             Assert.Equal(FrameType.Data, frame.Type);
-            Assert.True(Pattern.Matches(received, frame.Payload), $"wrong content at offset {received}");
-            received += frame.WireLength;
+            Assert.True(Pattern.Matches(received, frame.Content), $"wrong content at offset {received}");
+            received += frame.Payload.Length;
             if (frame.EndStream)
             {
                 break;

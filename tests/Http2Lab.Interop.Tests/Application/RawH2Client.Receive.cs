@@ -1,18 +1,16 @@
-using System.Text;
 using System.Threading.Channels;
 using Http2Lab.Http2.Frames;
-using Http2Lab.Http2.HPack;
 
 namespace Http2Lab.Interop.Tests.Application;
 
-// The receiving half: the background read loop, per-stream queues, header block decoding and bounded reads.
+// The receiving half: the background read loop, per-stream queues and bounded reads.
 public sealed partial class RawH2Client
 {
     /// <summary>The next frame on <paramref name="streamId"/> (0: connection frames), waiting at most <paramref name="timeout"/>.</summary>
-    public async Task<RawFrame> ReadFrameAsync(int streamId, TimeSpan? timeout = null)
+    public async Task<Frame> ReadFrameAsync(int streamId, TimeSpan? timeout = null)
     {
         TimeSpan bound = timeout ?? DefaultTimeout;
-        RawFrame? frame = await TryReadFrameAsync(streamId, bound);
+        Frame? frame = await TryReadFrameAsync(streamId, bound);
         return frame ?? throw new TimeoutException($"No frame on stream {streamId} within {bound.TotalMilliseconds} ms. {Describe()}");
     }
 
@@ -20,9 +18,9 @@ public sealed partial class RawH2Client
     /// The next frame on <paramref name="streamId"/>, or null when none arrives within <paramref name="quiet"/>
     /// (for "nothing more is sent" checks). A closed connection is an <see cref="IOException"/>, not silence.
     /// </summary>
-    public async Task<RawFrame?> TryReadFrameAsync(int streamId, TimeSpan quiet)
+    public async Task<Frame?> TryReadFrameAsync(int streamId, TimeSpan quiet)
     {
-        Channel<RawFrame> queue = Queue(streamId);
+        Channel<Frame> queue = Queue(streamId);
         using var cts = new CancellationTokenSource(quiet);
         try
         {
@@ -46,11 +44,11 @@ public sealed partial class RawH2Client
     {
         TimeSpan bound = timeout ?? DefaultTimeout;
         long deadline = Environment.TickCount64 + (long)bound.TotalMilliseconds;
-        var frames = new List<RawFrame>();
+        var frames = new List<Frame>();
         while (true)
         {
             TimeSpan left = TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64));
-            RawFrame? frame = await TryReadFrameAsync(streamId, left);
+            Frame? frame = await TryReadFrameAsync(streamId, left);
             if (frame is null)
             {
                 throw new TimeoutException(
@@ -73,19 +71,19 @@ public sealed partial class RawH2Client
     /// <summary>The last frames received and the connection state, for assertion messages.</summary>
     public string Describe(int last = 12)
     {
-        RawFrame[] frames = [.. _received];
+        Frame[] frames = [.. _received];
         string state = _closed.Task.IsCompleted ? $"connection closed: {_closed.Task.Result}" : "connection open";
         return $"{state}; last {Math.Min(last, frames.Length)} of {frames.Length} frames received: "
                + string.Join(" | ", frames.TakeLast(last));
     }
 
-    private Channel<RawFrame> Queue(int streamId)
+    private Channel<Frame> Queue(int streamId)
     {
         lock (_sync)
         {
-            if (!_queues.TryGetValue(streamId, out Channel<RawFrame>? queue))
+            if (!_queues.TryGetValue(streamId, out Channel<Frame>? queue))
             {
-                _queues[streamId] = queue = Channel.CreateUnbounded<RawFrame>(new UnboundedChannelOptions { SingleWriter = true });
+                _queues[streamId] = queue = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleWriter = true });
                 if (_isClosed)
                 {
                     queue.Writer.TryComplete();
@@ -99,21 +97,15 @@ public sealed partial class RawH2Client
     private async Task ReadLoopAsync()
     {
         string reason = "EOF";
-        byte[] header = new byte[Http2Constants.FrameHeaderLength];
+        var input = new FrameBuffer();
         try
         {
-            while (true)
+            while (await input.ReadAsync(_stream) is { } received)
             {
-                int read = await _stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false);
-                if (read < header.Length)
+                if (_headerBlocks.Add(received) is { } frame)
                 {
-                    break;
+                    await OnFrameAsync(frame);
                 }
-
-                FrameHeader frame = FrameHeader.Read(header);
-                byte[] payload = new byte[frame.PayloadLength];
-                await _stream.ReadExactlyAsync(payload);
-                await OnFrameAsync(frame, payload);
             }
         }
         catch (Exception ex)
@@ -125,7 +117,7 @@ public sealed partial class RawH2Client
             lock (_sync)
             {
                 _isClosed = true;
-                foreach (Channel<RawFrame> queue in _queues.Values)
+                foreach (Channel<Frame> queue in _queues.Values)
                 {
                     queue.Writer.TryComplete();
                 }
@@ -136,18 +128,18 @@ public sealed partial class RawH2Client
         }
     }
 
-    private async Task OnFrameAsync(FrameHeader header, byte[] payload)
+    /// <summary>Delivers a frame (a HEADERS frame stands for its whole block) and does what receiving it owes the server.</summary>
+    private async Task OnFrameAsync(Frame frame)
     {
-        switch (header.Type)
+        switch (frame.Type)
         {
-            case FrameType.Settings when header.HasFlag(FrameFlags.Ack):
-                Deliver(new RawFrame(header.Type, header.Flags, 0, payload, payload.Length));
+            case FrameType.Settings when frame.IsAck:
+                Deliver(frame);
                 _settingsAcknowledged.TrySetResult();
                 break;
 
             case FrameType.Settings:
             {
-                var frame = new RawFrame(header.Type, header.Flags, 0, payload, payload.Length);
                 int? tableSize = null;
                 lock (_sync)
                 {
@@ -172,7 +164,7 @@ public sealed partial class RawH2Client
                 {
                     if (tableSize is { } size)
                     {
-                        _encoder.SetPeerMaxTableSize(size);
+                        _client.Encoder.SetPeerMaxTableSize(size);
                     }
 
                     FrameWriter.WriteSettingsAck(output);
@@ -183,53 +175,50 @@ public sealed partial class RawH2Client
             }
 
             case FrameType.Ping:
-                if (!header.HasFlag(FrameFlags.Ack))
+                if (!frame.IsAck)
                 {
-                    ulong opaque = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(payload);
+                    ulong opaque = frame.PingData;
                     await WriteAsync(output => FrameWriter.WritePing(output, opaque, ack: true));
                 }
 
-                Deliver(new RawFrame(header.Type, header.Flags, 0, payload, payload.Length));
+                Deliver(frame);
                 break;
 
             case FrameType.WindowUpdate:
-            {
-                var frame = new RawFrame(header.Type, header.Flags, header.StreamId, payload, payload.Length);
                 lock (_sync)
                 {
-                    if (header.StreamId == 0)
+                    if (frame.StreamId == 0)
                     {
                         _connectionSendWindow += frame.Increment;
                     }
                     else
                     {
-                        (long sent, long credited) = _streamSendWindows.GetValueOrDefault(header.StreamId);
-                        _streamSendWindows[header.StreamId] = (sent, credited + frame.Increment);
+                        (long sent, long credited) = _streamSendWindows.GetValueOrDefault(frame.StreamId);
+                        _streamSendWindows[frame.StreamId] = (sent, credited + frame.Increment);
                     }
                 }
 
                 Deliver(frame);
                 break;
-            }
 
             case FrameType.Data:
             {
-                byte[] data = RemovePadding(header, payload, 0);
-                Deliver(new RawFrame(header.Type, header.Flags, header.StreamId, data, payload.Length));
-                if (_autoWindowUpdate && payload.Length > 0)
+                Deliver(frame);
+                int length = frame.Payload.Length; // padding included: what the window was charged
+                if (_autoWindowUpdate && length > 0)
                 {
                     bool creditStream;
                     lock (_sync)
                     {
-                        creditStream = !header.HasFlag(FrameFlags.EndStream) && !_resetByUs.Contains(header.StreamId);
+                        creditStream = !frame.EndStream && !_resetByUs.Contains(frame.StreamId);
                     }
 
                     await WriteAsync(output =>
                     {
-                        FrameWriter.WriteWindowUpdate(output, 0, payload.Length);
+                        FrameWriter.WriteWindowUpdate(output, 0, length);
                         if (creditStream)
                         {
-                            FrameWriter.WriteWindowUpdate(output, header.StreamId, payload.Length);
+                            FrameWriter.WriteWindowUpdate(output, frame.StreamId, length);
                         }
                     });
                 }
@@ -237,73 +226,16 @@ public sealed partial class RawH2Client
                 break;
             }
 
-            case FrameType.Headers:
-            {
-                int priority = header.HasFlag(FrameFlags.Priority) ? 5 : 0;
-                _block = new MemoryStream();
-                _block.Write(RemovePadding(header, payload, priority));
-                _blockStreamId = header.StreamId;
-                _blockFlags = header.Flags;
-                if (header.HasFlag(FrameFlags.EndHeaders))
-                {
-                    CompleteHeaderBlock();
-                }
-
-                break;
-            }
-
-            case FrameType.Continuation:
-                if (_block is null || header.StreamId != _blockStreamId)
-                {
-                    throw new InvalidDataException($"Unexpected CONTINUATION on stream {header.StreamId}");
-                }
-
-                _block.Write(payload);
-                if (header.HasFlag(FrameFlags.EndHeaders))
-                {
-                    CompleteHeaderBlock();
-                }
-
-                break;
-
             default:
-                // RST_STREAM, GOAWAY, PRIORITY, PUSH_PROMISE (a protocol error from a server; left for the test to see) ...
-                Deliver(new RawFrame(header.Type, header.Flags, header.StreamId, payload, payload.Length));
+                // HEADERS, RST_STREAM, GOAWAY, PRIORITY, PUSH_PROMISE (a protocol error from a server; left for the test to see) ...
+                Deliver(frame);
                 break;
         }
     }
 
-    private void CompleteHeaderBlock()
-    {
-        byte[] block = _block!.ToArray();
-        _block = null;
-        var sink = new FieldCollector();
-        _decoder.Decode(block, sink);
-        Deliver(new RawFrame(FrameType.Headers, _blockFlags | FrameFlags.EndHeaders, _blockStreamId, block, block.Length, sink.Fields));
-    }
-
-    private void Deliver(RawFrame frame)
+    private void Deliver(Frame frame)
     {
         _received.Enqueue(frame);
         Queue(frame.StreamId).Writer.TryWrite(frame);
-    }
-
-    private static byte[] RemovePadding(FrameHeader header, byte[] payload, int prefix)
-    {
-        if (!header.HasFlag(FrameFlags.Padded))
-        {
-            return payload[prefix..];
-        }
-
-        int padLength = payload[0];
-        return payload[(1 + prefix)..(payload.Length - padLength)];
-    }
-
-    private sealed class FieldCollector : IHeaderFieldSink
-    {
-        public List<KeyValuePair<string, string>> Fields { get; } = [];
-
-        public void OnHeaderField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool neverIndexed) =>
-            Fields.Add(new(Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
     }
 }

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Http2Lab.Http2.Frames;
-using Http2Lab.Http2.HPack;
 
 namespace Http2Lab.Interop.Tests.Application;
 
@@ -11,8 +10,8 @@ namespace Http2Lab.Interop.Tests.Application;
 /// A minimal HTTP/2 client over a real loopback socket (h2c, prior knowledge) that puts every frame in the
 /// test's hands: it sends the preface and the SETTINGS the test chooses, acknowledges the server's SETTINGS
 /// and PINGs, and otherwise sends only what the test asks for — HEADERS (through its own
-/// <see cref="HPackEncoder"/>), DATA split however the test likes, WINDOW_UPDATE, RST_STREAM. A background
-/// loop reads frames into one queue per stream, decoding header blocks with an <see cref="HPackDecoder"/>.
+/// <see cref="FrameBuilder"/> and its HPACK encoder), DATA split however the test likes, WINDOW_UPDATE, RST_STREAM. A
+/// background loop reads frames into one queue per stream, decoding header blocks with a <see cref="HeaderBlockDecoder"/>.
 /// With <see cref="AutoWindowUpdate"/> off the client never returns receive window on its own, so a test
 /// controls exactly how much the server may send.
 /// Every wait is bounded: reads take a timeout and throw <see cref="TimeoutException"/> naming the frames seen.
@@ -25,14 +24,14 @@ public sealed partial class RawH2Client : IAsyncDisposable
     private readonly TcpClient _tcp;
     private readonly NetworkStream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly HPackEncoder _encoder = new();
-    private readonly HPackDecoder _decoder = new(maxDynamicTableSize: Http2Constants.DefaultHeaderTableSize, maxStringLength: 1024 * 1024);
+    private readonly FrameBuilder _client = new();
+    private readonly HeaderBlockDecoder _headerBlocks = new();
     private readonly object _sync = new();
-    private readonly Dictionary<int, Channel<RawFrame>> _queues = [];
+    private readonly Dictionary<int, Channel<Frame>> _queues = [];
     private readonly Dictionary<int, (long Sent, long Credited)> _streamSendWindows = [];
     private readonly HashSet<int> _resetByUs = [];
-    private readonly ConcurrentQueue<RawFrame> _received = new();
-    private readonly TaskCompletionSource<RawFrame> _serverSettings = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<Frame> _received = new();
+    private readonly TaskCompletionSource<Frame> _serverSettings = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _settingsAcknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _readLoop = Task.CompletedTask;
@@ -42,11 +41,6 @@ public sealed partial class RawH2Client : IAsyncDisposable
     private int _peerMaxFrameSize = Http2Constants.DefaultMaxFrameSize;
     private volatile bool _autoWindowUpdate = true;
     private bool _isClosed;
-
-    // Header block being reassembled from HEADERS + CONTINUATION (read loop only).
-    private int _blockStreamId;
-    private FrameFlags _blockFlags;
-    private MemoryStream? _block;
 
     private RawH2Client(TcpClient tcp, string authority)
     {
@@ -69,7 +63,7 @@ public sealed partial class RawH2Client : IAsyncDisposable
     }
 
     /// <summary>The server's SETTINGS frame (the first one).</summary>
-    public Task<RawFrame> ServerSettings => _serverSettings.Task;
+    public Task<Frame> ServerSettings => _serverSettings.Task;
 
     /// <summary>Completes when the server acknowledged our SETTINGS.</summary>
     public Task SettingsAcknowledged => _settingsAcknowledged.Task;
@@ -78,7 +72,7 @@ public sealed partial class RawH2Client : IAsyncDisposable
     public Task<string> Closed => _closed.Task;
 
     /// <summary>Every frame received so far, in arrival order.</summary>
-    public IReadOnlyList<RawFrame> ReceivedFrames => [.. _received];
+    public IReadOnlyList<Frame> ReceivedFrames => [.. _received];
 
     /// <summary>
     /// Connects to <paramref name="h2c"/>, sends the preface, our SETTINGS (<paramref name="settings"/>; none means
@@ -139,7 +133,7 @@ public sealed partial class RawH2Client : IAsyncDisposable
         {
             streamId = _nextStreamId;
             _nextStreamId += 2;
-            EncodeHeaders(output, streamId, [(":method", method), (":scheme", "http"), (":authority", Authority), (":path", path), .. headers], endStream);
+            EncodeHeaders(output, streamId, [.. FrameBuilder.RequestFields(method, path, "http", Authority), .. headers], endStream);
         });
         return streamId;
     }
@@ -200,7 +194,7 @@ public sealed partial class RawH2Client : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a SETTINGS frame (the server acknowledges it; see <see cref="RawFrame.IsAck"/> on stream 0).</summary>
+    /// <summary>Sends a SETTINGS frame (the server acknowledges it; see <see cref="Frame.IsAck"/> on stream 0).</summary>
     public Task SendSettingsAsync(params KeyValuePair<SettingsParameter, uint>[] settings) =>
         WriteAsync(output => FrameWriter.WriteSettings(output, settings));
 
@@ -250,17 +244,8 @@ public sealed partial class RawH2Client : IAsyncDisposable
         }
     }
 
-    private void EncodeHeaders(ArrayBufferWriter<byte> output, int streamId, IReadOnlyList<(string Name, string Value)> fields, bool endStream)
-    {
-        var block = new ArrayBufferWriter<byte>();
-        _encoder.BeginHeaderBlock(block);
-        foreach ((string name, string value) in fields)
-        {
-            _encoder.EncodeHeader(block, name, value);
-        }
-
-        FrameWriter.WriteHeaders(output, streamId, block.WrittenSpan, endStream, _peerMaxFrameSize);
-    }
+    private void EncodeHeaders(ArrayBufferWriter<byte> output, int streamId, IReadOnlyList<(string Name, string Value)> fields, bool endStream) =>
+        FrameWriter.WriteHeaders(output, streamId, _client.HeaderBlock([.. fields]), endStream, _peerMaxFrameSize);
 
     /// <summary>Builds frames under the write lock (so HPACK state and stream ids follow wire order) and writes them in one socket write.</summary>
     private async Task WriteAsync(Action<ArrayBufferWriter<byte>> build)

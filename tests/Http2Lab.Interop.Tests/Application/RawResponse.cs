@@ -4,12 +4,12 @@ using Http2Lab.Http2.Frames;
 namespace Http2Lab.Interop.Tests.Application;
 
 /// <summary>Everything one stream delivered up to END_STREAM or RST_STREAM (WINDOW_UPDATEs left out).</summary>
-public sealed class RawResponse(int streamId, IReadOnlyList<RawFrame> frames)
+public sealed class RawResponse(int streamId, IReadOnlyList<Frame> frames)
 {
     public int StreamId { get; } = streamId;
 
     /// <summary>The stream's frames in arrival order, without WINDOW_UPDATE.</summary>
-    public IReadOnlyList<RawFrame> Frames { get; } = frames;
+    public IReadOnlyList<Frame> Frames { get; } = frames;
 
     /// <summary>The response header section, or null when the stream was reset before it.</summary>
     public IReadOnlyList<KeyValuePair<string, string>>? Headers =>
@@ -23,7 +23,7 @@ public sealed class RawResponse(int streamId, IReadOnlyList<RawFrame> frames)
         Frames.Where(f => f.Type == FrameType.Headers).Skip(1).FirstOrDefault()?.Headers;
 
     /// <summary>Concatenated DATA payloads.</summary>
-    public byte[] Body => [.. Frames.Where(f => f.Type == FrameType.Data).SelectMany(f => f.Payload)];
+    public byte[] Body => [.. Frames.Where(f => f.Type == FrameType.Data).SelectMany(f => f.Content)];
 
     public string BodyText => Encoding.UTF8.GetString(Body);
 

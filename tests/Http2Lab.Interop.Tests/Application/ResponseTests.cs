@@ -31,7 +31,7 @@ public sealed class ResponseTests
 
         RawResponse response = await client.SendAndReadAsync("GET", "/pieces");
 
-        IReadOnlyList<RawFrame> frames = response.Frames;
+        IReadOnlyList<Frame> frames = response.Frames;
         Assert.True(frames.Count >= 3, response.ToString());
         Assert.Equal(FrameType.Headers, frames[0].Type);
         Assert.False(frames[0].EndStream, response.ToString());
@@ -63,12 +63,12 @@ public sealed class ResponseTests
         client.AutoWindowUpdate = false;
 
         int id = await client.SendRequestAsync("GET", "/slow-trailers");
-        var frames = new List<RawFrame>();
+        var frames = new List<Frame>();
         long received = 0;
         long window = Http2Constants.DefaultInitialWindowSize;
         while (true)
         {
-            RawFrame frame = await client.ReadFrameAsync(id);
+            Frame frame = await client.ReadFrameAsync(id);
             frames.Add(frame);
             if (frame.EndStream || frame.Type == FrameType.RstStream)
             {
@@ -77,9 +77,9 @@ public sealed class ResponseTests
 
             if (frame.Type == FrameType.Data)
             {
-                Assert.True(Pattern.Matches(received, frame.Payload), $"wrong content at offset {received}");
-                received += frame.WireLength;
-                window -= frame.WireLength;
+                Assert.True(Pattern.Matches(received, frame.Content), $"wrong content at offset {received}");
+                received += frame.Payload.Length;
+                window -= frame.Payload.Length;
                 if (window == 0)
                 {
                     // Credit in small steps only once the window is used up: the handler has long since
@@ -273,11 +273,11 @@ public sealed class ResponseTests
         long wanted = clientKeepsReading ? 512 * 1024 : Http2Constants.DefaultInitialWindowSize;
         while (received < wanted)
         {
-            RawFrame frame = await client.ReadFrameAsync(id);
+            Frame frame = await client.ReadFrameAsync(id);
             Assert.False(frame.EndStream || frame.Type == FrameType.RstStream, frame.ToString());
             if (frame.Type == FrameType.Data)
             {
-                received += frame.WireLength;
+                received += frame.Payload.Length;
             }
         }
 

@@ -29,7 +29,7 @@ public class RequestBodyDataRateTests
             await client.SendDataAsync(upload, new byte[100], endStream: false); // 100 octets, then nothing
             var since = Stopwatch.StartNew();
 
-            WireFrame reset = await client.ReadUntilAsync(f => f.StreamId == upload && f.Type is FrameType.RstStream or FrameType.Headers, Bounds.After(Grace));
+            Frame reset = await client.ReadUntilAsync(f => f.StreamId == upload && f.Type is FrameType.RstStream or FrameType.Headers, Bounds.After(Grace));
             Assert.True(reset.Type == FrameType.RstStream && reset.ErrorCode == Http2ErrorCode.Cancel, $"{reset}; {client.Describe()}\n{host.Log.Tail()}");
             Assert.True(since.Elapsed < Bounds.After(Grace), $"reset after {since.Elapsed.TotalSeconds:0.0} s");
 
@@ -54,7 +54,7 @@ public class RequestBodyDataRateTests
             (int status, byte[] _, Http2ErrorCode? resetCode) = await client.ReadResponseAsync(early, Bounds.Prompt);
             Assert.True(status == 200 && resetCode is null, $"status {status}, reset {resetCode}; {client.Describe()}");
 
-            WireFrame reset = await client.ReadUntilAsync(f => f.StreamId == early && f.Type == FrameType.RstStream, Bounds.After(Grace));
+            Frame reset = await client.ReadUntilAsync(f => f.StreamId == early && f.Type == FrameType.RstStream, Bounds.After(Grace));
             Assert.True(reset.ErrorCode == Http2ErrorCode.NoError, $"{reset}; {client.Describe()}\n{host.Log.Tail()}");
             Assert.True(since.Elapsed < Bounds.After(Grace), $"reset after {since.Elapsed.TotalSeconds:0.0} s");
 

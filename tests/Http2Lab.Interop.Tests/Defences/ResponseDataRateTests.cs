@@ -58,7 +58,7 @@ public class ResponseDataRateTests
             long received = 0;
             while (received < Http2Constants.DefaultInitialWindowSize)
             {
-                WireFrame data = await client.ReadUntilAsync(f => f.StreamId == download && f.Type is FrameType.Data or FrameType.RstStream, Bounds.Read);
+                Frame data = await client.ReadUntilAsync(f => f.StreamId == download && f.Type is FrameType.Data or FrameType.RstStream, Bounds.Read);
                 Assert.True(data.Type == FrameType.Data, $"reset before the window was used up: {client.Describe()}");
                 received += data.Payload.Length;
             }
@@ -77,7 +77,7 @@ public class ResponseDataRateTests
 
     private static async Task AssertResetAsync(DefenceHost host, WireClient client, int streamId, Http2ErrorCode expected, Stopwatch since, TimeSpan bound)
     {
-        WireFrame reset;
+        Frame reset;
         try
         {
             reset = await client.ReadUntilAsync(f => f.StreamId == streamId && f.Type is FrameType.RstStream || f.Type == FrameType.GoAway,

@@ -34,7 +34,7 @@ public class StalledWindowsTests(ITestOutputHelper output)
                 var since = Stopwatch.StartNew();
 
                 // The first stalled stream is reset after the grace period...
-                WireFrame first = await client.ReadUntilAsync(f => f.Type is FrameType.RstStream or FrameType.GoAway, Bounds.After(Grace));
+                Frame first = await client.ReadUntilAsync(f => f.Type is FrameType.RstStream or FrameType.GoAway, Bounds.After(Grace));
                 Assert.True(first.Type == FrameType.RstStream && first.ErrorCode == Http2ErrorCode.Cancel, $"{first}; {client.Describe()}");
                 Assert.True(since.Elapsed < Bounds.After(Grace), $"first reset after {since.Elapsed.TotalSeconds:0.0} s");
 
@@ -42,7 +42,7 @@ public class StalledWindowsTests(ITestOutputHelper output)
                 var reset = new HashSet<int> { first.StreamId };
                 while (reset.Count < Streams)
                 {
-                    WireFrame frame = await client.ReadUntilAsync(f => f.Type is FrameType.RstStream or FrameType.GoAway, Bounds.After(Grace));
+                    Frame frame = await client.ReadUntilAsync(f => f.Type is FrameType.RstStream or FrameType.GoAway, Bounds.After(Grace));
                     Assert.True(frame.Type == FrameType.RstStream && frame.ErrorCode == Http2ErrorCode.Cancel, $"{frame}; {client.Describe()}");
                     reset.Add(frame.StreamId);
                 }
@@ -82,7 +82,7 @@ public class StalledWindowsTests(ITestOutputHelper output)
         var reset = new HashSet<int>();
         while (reset.Count < Streams)
         {
-            WireFrame frame = await client.ReadUntilAsync(f => f.Type is FrameType.RstStream or FrameType.GoAway,
+            Frame frame = await client.ReadUntilAsync(f => f.Type is FrameType.RstStream or FrameType.GoAway,
                 TimeSpan.FromMilliseconds(Math.Max(1, (Bounds.After(Grace) - since.Elapsed).TotalMilliseconds)));
             Assert.True(frame.Type == FrameType.RstStream && frame.ErrorCode == Http2ErrorCode.Cancel, $"{frame}");
             reset.Add(frame.StreamId);

@@ -1,25 +1,18 @@
-using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Text;
 using Http2Lab.Http2.Frames;
-using Http2Lab.Http2.HPack;
 
 namespace Http2Lab.Interop.Tests.Defences;
 
 // The reading half: frames are read only when a test asks, one at a time, from the client's own buffer.
 public sealed partial class WireClient
 {
-    private readonly HPackDecoder _decoder = new(Http2Constants.DefaultHeaderTableSize, 1024 * 1024);
-    private readonly List<WireFrame> _received = [];
-    private byte[] _buffer = new byte[64 * 1024];
-    private int _start;
-    private int _end;
-    private MemoryStream? _block;
-    private FrameHeader _blockHeader;
+    private readonly FrameBuffer _input = new();
+    private readonly HeaderBlockDecoder _headerBlocks = new();
+    private readonly List<Frame> _received = [];
     private string? _closeReason;
 
     /// <summary>Every frame read so far, in order.</summary>
-    public IReadOnlyList<WireFrame> Received => _received;
+    public IReadOnlyList<Frame> Received => _received;
 
     /// <summary>Null while open; <c>EOF</c> or the read error once the connection has ended.</summary>
     public string? CloseReason => _closeReason;
@@ -28,7 +21,7 @@ public sealed partial class WireClient
     /// The next frame, or null when the connection ended (EOF or reset) first. Throws <see cref="TimeoutException"/>
     /// when neither happens within <paramref name="timeout"/>.
     /// </summary>
-    public async Task<WireFrame?> ReadFrameAsync(TimeSpan timeout)
+    public async Task<Frame?> ReadFrameAsync(TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
         while (true)
@@ -38,20 +31,20 @@ public sealed partial class WireClient
                 return null;
             }
 
-            if (TryTakeFrame(out FrameHeader header, out byte[] payload))
+            if (_input.TryRead(out Frame? received))
             {
-                WireFrame? frame = await OnFrameAsync(header, payload);
+                Frame? frame = await OnFrameAsync(received);
                 if (frame is not null)
                 {
                     return frame;
                 }
 
-                continue; // a CONTINUATION-in-progress: read on
+                continue; // a header block still awaiting CONTINUATION: read on
             }
 
             try
             {
-                if (!await FillAsync(deadline.Token))
+                if (!await _input.FillAsync(_stream, deadline.Token))
                 {
                     _closeReason = "EOF";
                 }
@@ -68,12 +61,12 @@ public sealed partial class WireClient
     }
 
     /// <summary>Reads until a frame matches, within <paramref name="timeout"/>; a close or the bound is an exception naming what was read.</summary>
-    public async Task<WireFrame> ReadUntilAsync(Func<WireFrame, bool> match, TimeSpan timeout)
+    public async Task<Frame> ReadUntilAsync(Func<Frame, bool> match, TimeSpan timeout)
     {
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (true)
         {
-            WireFrame? frame = await ReadFrameAsync(Left(deadline));
+            Frame? frame = await ReadFrameAsync(Left(deadline));
             if (frame is null)
             {
                 throw new IOException($"The connection closed ({_closeReason}) before the frame awaited. {Describe()}");
@@ -90,7 +83,7 @@ public sealed partial class WireClient
     public async Task<ConnectionEnd> ReadUntilClosedAsync(TimeSpan timeout)
     {
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        var frames = new List<WireFrame>();
+        var frames = new List<Frame>();
         while (await ReadFrameAsync(Left(deadline)) is { } frame)
         {
             frames.Add(frame);
@@ -118,7 +111,7 @@ public sealed partial class WireClient
                 }
             }
 
-            WireFrame frame = _received[seen];
+            Frame frame = _received[seen];
             if (frame.StreamId != streamId)
             {
                 continue;
@@ -129,10 +122,10 @@ public sealed partial class WireClient
                 case FrameType.RstStream:
                     return (status, body.ToArray(), frame.ErrorCode);
                 case FrameType.Headers when status == 0:
-                    status = frame.Status;
+                    status = int.TryParse(frame.Status, out int parsed) ? parsed : 0;
                     break;
                 case FrameType.Data:
-                    body.Write(frame.Payload);
+                    body.Write(frame.Content);
                     break;
             }
 
@@ -150,131 +143,43 @@ public sealed partial class WireClient
 
     private static TimeSpan Left(long deadline) => TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64));
 
-    private bool TryTakeFrame(out FrameHeader header, out byte[] payload)
-    {
-        header = default;
-        payload = [];
-        if (_end - _start < Http2Constants.FrameHeaderLength)
-        {
-            return false;
-        }
-
-        header = FrameHeader.Read(_buffer.AsSpan(_start));
-        if (_end - _start < Http2Constants.FrameHeaderLength + header.PayloadLength)
-        {
-            return false;
-        }
-
-        payload = _buffer.AsSpan(_start + Http2Constants.FrameHeaderLength, header.PayloadLength).ToArray();
-        _start += Http2Constants.FrameHeaderLength + header.PayloadLength;
-        return true;
-    }
-
-    /// <summary>Reads more octets; false at EOF.</summary>
-    private async Task<bool> FillAsync(CancellationToken cancellationToken)
-    {
-        if (_start > 0)
-        {
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-            _end -= _start;
-            _start = 0;
-        }
-
-        if (_end == _buffer.Length)
-        {
-            Array.Resize(ref _buffer, _buffer.Length * 2);
-        }
-
-        int read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
-        _end += read;
-        return read > 0;
-    }
-
     /// <summary>Records a frame and does what reading owes the server; null while a header block is still open.</summary>
-    private async Task<WireFrame?> OnFrameAsync(FrameHeader header, byte[] payload)
+    private async Task<Frame?> OnFrameAsync(Frame received)
     {
-        WireFrame frame;
-        switch (header.Type)
+        if (_headerBlocks.Add(received) is not { } frame)
         {
-            case FrameType.Headers:
-            {
-                int skip = (header.HasFlag(FrameFlags.Padded) ? 1 : 0) + (header.HasFlag(FrameFlags.Priority) ? 5 : 0);
-                int pad = header.HasFlag(FrameFlags.Padded) ? payload[0] : 0;
-                _block = new MemoryStream();
-                _block.Write(payload, skip, payload.Length - skip - pad);
-                _blockHeader = header;
-                if (!header.HasFlag(FrameFlags.EndHeaders))
-                {
-                    return null;
-                }
+            return null;
+        }
 
-                frame = CompleteBlock();
-                break;
-            }
-
-            case FrameType.Continuation when _block is not null:
-                _block.Write(payload);
-                if (!header.HasFlag(FrameFlags.EndHeaders))
-                {
-                    return null;
-                }
-
-                frame = CompleteBlock();
-                break;
-
-            case FrameType.Settings when !header.HasFlag(FrameFlags.Ack) && AckSettings:
-                frame = new WireFrame(header.Type, header.Flags, header.StreamId, payload);
+        switch (frame.Type)
+        {
+            case FrameType.Settings when !frame.IsAck && AckSettings:
                 await ReplyAsync(FrameWriter.WriteSettingsAck);
                 break;
 
-            case FrameType.Ping when !header.HasFlag(FrameFlags.Ack):
+            case FrameType.Ping when !frame.IsAck:
             {
-                frame = new WireFrame(header.Type, header.Flags, header.StreamId, payload);
-                ulong opaque = BinaryPrimitives.ReadUInt64BigEndian(payload);
+                ulong opaque = frame.PingData;
                 await ReplyAsync(output => FrameWriter.WritePing(output, opaque, ack: true));
                 break;
             }
 
-            case FrameType.Data:
-                frame = new WireFrame(header.Type, header.Flags, header.StreamId, payload);
-                if (AutoWindowUpdate && payload.Length > 0)
+            case FrameType.Data when AutoWindowUpdate && frame.Payload.Length > 0:
+            {
+                int length = frame.Payload.Length;
+                await ReplyAsync(output =>
                 {
-                    bool stream = !header.HasFlag(FrameFlags.EndStream);
-                    await ReplyAsync(output =>
+                    FrameWriter.WriteWindowUpdate(output, 0, length);
+                    if (!frame.EndStream)
                     {
-                        FrameWriter.WriteWindowUpdate(output, 0, payload.Length);
-                        if (stream)
-                        {
-                            FrameWriter.WriteWindowUpdate(output, header.StreamId, payload.Length);
-                        }
-                    });
-                }
-
+                        FrameWriter.WriteWindowUpdate(output, frame.StreamId, length);
+                    }
+                });
                 break;
-
-            default:
-                frame = new WireFrame(header.Type, header.Flags, header.StreamId, payload);
-                break;
+            }
         }
 
         _received.Add(frame);
         return frame;
-    }
-
-    private WireFrame CompleteBlock()
-    {
-        byte[] block = _block!.ToArray();
-        _block = null;
-        var fields = new FieldList();
-        _decoder.Decode(block, fields);
-        return new WireFrame(FrameType.Headers, _blockHeader.Flags | FrameFlags.EndHeaders, _blockHeader.StreamId, block, fields.Fields);
-    }
-
-    private sealed class FieldList : IHeaderFieldSink
-    {
-        public List<KeyValuePair<string, string>> Fields { get; } = [];
-
-        public void OnHeaderField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool neverIndexed) =>
-            Fields.Add(new(Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
     }
 }

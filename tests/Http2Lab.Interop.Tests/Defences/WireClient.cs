@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using Http2Lab.Http2.Frames;
-using Http2Lab.Http2.HPack;
 
 namespace Http2Lab.Interop.Tests.Defences;
 
@@ -23,7 +22,7 @@ public sealed partial class WireClient : IAsyncDisposable
     private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly HPackEncoder _encoder = new();
+    private readonly FrameBuilder _client = new();
     private int _nextStreamId = 1;
 
     private WireClient(Socket socket, Stream stream, string authority)
@@ -172,23 +171,10 @@ public sealed partial class WireClient : IAsyncDisposable
     {
         int streamId = _nextStreamId;
         _nextStreamId += 2;
-        var block = new ArrayBufferWriter<byte>();
-        _encoder.BeginHeaderBlock(block);
-        (string Name, string Value)[] fields = [(":method", method), (":scheme", Scheme), (":authority", Authority), (":path", path), .. headers];
-        foreach ((string name, string value) in fields)
-        {
-            _encoder.EncodeHeader(block, name, value);
-        }
-
-        if (endHeaders)
-        {
-            FrameWriter.WriteHeaders(output, streamId, block.WrittenSpan, endStream, Http2Constants.DefaultMaxFrameSize);
-        }
-        else
-        {
-            FrameWriter.WriteRaw(output, FrameType.Headers, endStream ? FrameFlags.EndStream : FrameFlags.None, streamId, block.WrittenSpan);
-        }
-
+        byte[] block = _client.HeaderBlock([.. FrameBuilder.RequestFields(method, path, Scheme, Authority), .. headers]);
+        output.Write(endHeaders
+            ? FrameBuilder.Headers(streamId, block, endStream)
+            : FrameBuilder.HeadersFrame(streamId, block, endStream ? FrameFlags.EndStream : FrameFlags.None));
         return streamId;
     }
 
