@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP/2 conformance: runs h2spec (the public HTTP/2 conformance suite, 146 cases) against the sample server
 # on every dispatcher, h2c and TLS, several times in a row, and fails on any failed case in any run — a result
-# that changes from run to run is a bug too. Usage: ./conformance.sh [runs, default 5]
+# that changes from run to run is a bug too. The static responder (Protocol Http2Static) is checked on every
+# dispatcher as well, twice. Usage: ./conformance.sh [runs, default 5]
 #   H2SPEC=/path/to/h2spec ./conformance.sh 3
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -45,6 +46,7 @@ PY
 }
 
 status=0
+declare -A ports
 for entry in "${dispatchers[@]}"; do
   dispatcher="${entry%%:*}"
   transports=(h2c)
@@ -52,23 +54,35 @@ for entry in "${dispatchers[@]}"; do
   if [ "${entry#*:}" = tls ]; then transports+=(tls); tls_dispatcher="$dispatcher"; fi
   args=(--Http2Lab:Endpoints:h2c:Url=http://127.0.0.1:0 --Http2Lab:Endpoints:h2c:Dispatcher="$dispatcher"
         --Http2Lab:Endpoints:h2:Url=https://127.0.0.1:0 --Http2Lab:Endpoints:h2:Dispatcher="$tls_dispatcher"
-        --Http2Lab:Endpoints:echo:Url=http://127.0.0.1:0)
+        --Http2Lab:Endpoints:echo:Url=http://127.0.0.1:0
+        --Http2Lab:Endpoints:static-h2c:Url=http://127.0.0.1:0 --Http2Lab:Endpoints:static-h2c:Dispatcher="$dispatcher"
+        --Http2Lab:Endpoints:static-h2c:Protocol=Http2Static
+        --Http2Lab:Endpoints:static-tls:Url=https://127.0.0.1:0 --Http2Lab:Endpoints:static-tls:Dispatcher="$tls_dispatcher"
+        --Http2Lab:Endpoints:static-tls:Protocol=Http2Static)
 
   dotnet samples/WebHost/bin/Release/net10.0/WebHost.dll "${args[@]}" >"$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 100); do grep -q "Application started" "$work/server.log" && break; sleep 0.2; done
   h2c_port=$(grep -o "'h2c' listening on http://127.0.0.1:[0-9]*" "$work/server.log" | grep -o '[0-9]*$')
   tls_port=$(grep -o "'h2' listening on https://127.0.0.1:[0-9]*" "$work/server.log" | grep -o '[0-9]*$')
+  ports=([h2c]="$h2c_port" [tls]="$tls_port"
+         [static-h2c]=$(grep -o "'static-h2c' listening on http://127.0.0.1:[0-9]*" "$work/server.log" | grep -o '[0-9]*$')
+         [static-tls]=$(grep -o "'static-tls' listening on https://127.0.0.1:[0-9]*" "$work/server.log" | grep -o '[0-9]*$'))
 
-  for transport in "${transports[@]}"; do
-    key="$dispatcher $transport"
+  # The full stack (routing, handlers) $runs times; the static responder (Protocol Http2Static) twice.
+  targets=()
+  for transport in "${transports[@]}"; do targets+=("$transport:$runs"); done
+  for transport in "${transports[@]}"; do targets+=("static-$transport:2"); done
+  for target in "${targets[@]}"; do
+    transport="${target%%:*}"
+    key="$dispatcher ${transport#static-}"
     allowed="${expected[$key]:-}"
     first=""
-    for run in $(seq "$runs"); do
-      if [ "$transport" = tls ]; then
-        "$h2spec" -t -k -h 127.0.0.1 -p "$tls_port" -o 3 -j "$work/report.xml" >"$work/h2spec.txt" || true
+    for run in $(seq "${target#*:}"); do
+      if [[ "$transport" == *tls ]]; then
+        "$h2spec" -t -k -h 127.0.0.1 -p "${ports[$transport]}" -o 3 -j "$work/report.xml" >"$work/h2spec.txt" || true
       else
-        "$h2spec" -h 127.0.0.1 -p "$h2c_port" -o 3 -j "$work/report.xml" >"$work/h2spec.txt" || true
+        "$h2spec" -h 127.0.0.1 -p "${ports[$transport]}" -o 3 -j "$work/report.xml" >"$work/h2spec.txt" || true
       fi
       summary=$(tail -1 "$work/h2spec.txt")
       failures=$(failed_cases "$work/report.xml" | tr '\n' ' ' | sed 's/ $//')
@@ -76,7 +90,7 @@ for entry in "${dispatchers[@]}"; do
       for case in $failures; do [[ " $allowed " == *" $case "* ]] || unexpected+="$case "; done
       note=""
       [ -n "$failures" ] && [ -z "$unexpected" ] && note=" (expected, see the comment in conformance.sh: $failures)"
-      printf '%-20s %-4s run %d: %s%s\n' "$dispatcher" "$transport" "$run" "$summary" "$note"
+      printf '%-20s %-10s run %d: %s%s\n' "$dispatcher" "$transport" "$run" "$summary" "$note"
       if [ -n "$unexpected" ]; then
         echo "  FAILED: $unexpected" >&2
         sed -n '/^Failures:/,$p' "$work/h2spec.txt" | head -40 >&2
@@ -92,5 +106,5 @@ for entry in "${dispatchers[@]}"; do
   kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; server=""
 done
 
-[ "$status" = 0 ] && echo "conformance: every dispatcher passed h2spec $runs times in a row" || echo "conformance: FAILED" >&2
+[ "$status" = 0 ] && echo "conformance: every dispatcher passed h2spec $runs times in a row (the static responder twice)" || echo "conformance: FAILED" >&2
 exit "$status"

@@ -36,7 +36,7 @@ public static class Http2LabHostBuilderExtensions
     {
         // The action sees both option objects; each registration keeps the half it configures.
         services.AddHttp2LabTransport(section, configure is null ? null : t => configure(new Http2LabOptions(t, new Http2Limits())));
-        OptionsBuilder<Http2Limits> limits = services.AddOptions<Http2Limits>().Bind(section.GetSection("Limits"));
+        OptionsBuilder<Http2Limits> limits = services.AddOptions<Http2Limits>().BindReportingKeys(section.GetSection("Limits"));
         if (configure is not null)
         {
             limits.Configure(l => configure(new Http2LabOptions(new TransportOptions(), l)));
@@ -56,6 +56,7 @@ public static class Http2LabHostBuilderExtensions
         });
         services.TryAddSingleton<Http2Metrics>();
         services.AddHttp2LabProtocol<Http2Protocol>();
+        services.AddHttp2LabProtocol<Static.Http2StaticProtocol>();
         return services;
     }
 

@@ -62,6 +62,15 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         }
     }
 
+    /// <summary>Gives the array back to the pool when nothing is buffered (an idle connection holds none).</summary>
+    public void TrimIfEmpty()
+    {
+        if (IsEmpty)
+        {
+            Release();
+        }
+    }
+
     public void Dispose() => Release();
 
     private void Release()

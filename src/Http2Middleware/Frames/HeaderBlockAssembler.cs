@@ -98,6 +98,16 @@ public sealed class HeaderBlockAssembler : IDisposable
         _block.Clear();
     }
 
+    /// <summary>Returns the reassembly buffer to the pool while no header block is open.</summary>
+    public void TrimIfClosed()
+    {
+        if (!IsOpen)
+        {
+            _block.Clear();
+            _block.TrimIfEmpty();
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose() => _block.Dispose();
 

@@ -151,6 +151,20 @@ public sealed class HPackDecoder
     }
 
     // String literal (§5.2): H bit, 7-bit length, then raw or Huffman-encoded octets.
+    /// <summary>Returns the Huffman scratch buffers to the pool (between header blocks; they are rented again when needed).</summary>
+    internal void ReleaseScratch()
+    {
+        foreach (byte[] scratch in (byte[][])[_nameScratch, _valueScratch])
+        {
+            if (scratch.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
+        }
+
+        _nameScratch = _valueScratch = [];
+    }
+
     private ReadOnlySpan<byte> ReadString(ReadOnlySpan<byte> block, ref int position, ref byte[] scratch)
     {
         if (position >= block.Length)

@@ -59,6 +59,9 @@ public sealed class HPackEncoder
     /// <summary>Number of entries in the dynamic table.</summary>
     public int DynamicTableCount => _table.Count;
 
+    /// <summary>Whether the next header block must start with a dynamic table size update (§4.2).</summary>
+    internal bool HasPendingSizeUpdate => _sizeUpdatePending;
+
     /// <summary>The dynamic table, for tests.</summary>
     internal DynamicTable Table => _table;
 

@@ -37,6 +37,62 @@ public sealed partial class Http2Session
     }
 
     /// <summary>
+    /// Sends a whole response encoded in advance. When nothing else waits to be sent and the windows take the body,
+    /// its frames are copied into the output with the stream id written in (no HPACK work); otherwise the header block
+    /// goes out after any pending table size update and the body through <see cref="TryWriteData"/>, and
+    /// <paramref name="bodySent"/> tells how much of it was taken. Returns false when the stream no longer exists.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Headers were already sent on this stream.</exception>
+    public bool SendPrebuilt(int streamId, PrebuiltResponse response, out int bodySent)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        AssertOwner();
+        bodySent = 0;
+        if (!TryGetSendableStream(streamId, out Http2Stream? stream))
+        {
+            return false;
+        }
+
+        if (stream.HeadersSent)
+        {
+            throw new InvalidOperationException($"Response headers were already sent on stream {streamId}.");
+        }
+
+        ReadOnlySpan<byte> body = response.Body;
+        if (!_encoder.HasPendingSizeUpdate && _sendQueue.Count == 0 && _output.Length < _dataHighWater
+            && body.Length <= MaxDataFrame && body.Length <= stream.Outbound.Available)
+        {
+            int length = response.Frames.Length;
+            response.CopyTo(_output.GetSpan(length), streamId);
+            _output.Advance(length);
+            stream.HeadersSent = true;
+            if (body.Length > 0)
+            {
+                stream.Outbound.Take(body.Length);
+                stream.ResponseClock.Add(body.Length);
+                _responseClock.Add(body.Length);
+            }
+
+            bodySent = body.Length;
+            ApplyLocalEnd(stream);
+            return true;
+        }
+
+        _encodeScratch.Clear();
+        _encoder.BeginHeaderBlock(_encodeScratch);
+        _encodeScratch.Write(response.HeaderBlock);
+        FrameWriter.WriteHeaders(_output, stream.Id, _encodeScratch.WrittenSpan, body.IsEmpty, _peerSettings.MaxFrameSize);
+        stream.HeadersSent = true;
+        if (body.IsEmpty)
+        {
+            ApplyLocalEnd(stream);
+            return true;
+        }
+
+        return TryWriteData(streamId, body, endStream: true, out bodySent);
+    }
+
+    /// <summary>
     /// Queues response body octets: sends what the windows allow and buffers the rest up to
     /// <see cref="Http2Limits.StreamOutputBufferSize"/> per stream and <see cref="Http2Limits.ConnectionResponseBufferSize"/>
     /// for all streams together. <paramref name="accepted"/> tells how much was taken; when less than offered, wait

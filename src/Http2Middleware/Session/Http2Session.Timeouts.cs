@@ -46,6 +46,27 @@ public sealed partial class Http2Session
         {
             CheckStreamRates(interval);
         }
+
+        if (_streams.Count == 0)
+        {
+            ReleaseIdleBuffers();
+        }
+    }
+
+    /// <summary>
+    /// An idle connection gives its pooled buffers back (they are rented again by the next frame), so thousands of
+    /// idle connections hold little more than their objects and HPACK tables.
+    /// </summary>
+    private void ReleaseIdleBuffers()
+    {
+        _output.TrimIfEmpty();
+        _encodeScratch.Clear();
+        _encodeScratch.TrimIfEmpty();
+        _assembler.TrimIfClosed();
+        if (!_assembler.IsOpen)
+        {
+            _decoder.ReleaseScratch();
+        }
     }
 
     /// <summary>Preface, SETTINGS ACK, field block and keep-alive deadlines. False once the connection ended.</summary>

@@ -14,10 +14,14 @@ internal sealed class Heartbeat : IDisposable
     private readonly ITimer _timer;
     private int _running;
 
-    public Heartbeat(Action beat, TimeProvider? time = null)
+    /// <param name="beat">Runs every connection's timeouts.</param>
+    /// <param name="interval">How often; <see cref="Interval"/> unless a dispatcher needs finer steps.</param>
+    /// <param name="time">The clock, for tests.</param>
+    public Heartbeat(Action beat, TimeSpan? interval = null, TimeProvider? time = null)
     {
         _beat = beat;
-        _timer = (time ?? TimeProvider.System).CreateTimer(static s => ((Heartbeat)s!).Beat(), this, Interval, Interval);
+        TimeSpan every = interval ?? Interval;
+        _timer = (time ?? TimeProvider.System).CreateTimer(static s => ((Heartbeat)s!).Beat(), this, every, every);
     }
 
     public void Dispose() => _timer.Dispose();

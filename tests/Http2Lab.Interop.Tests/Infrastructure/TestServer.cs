@@ -61,10 +61,11 @@ public sealed class TestServer : IAsyncDisposable
 
     /// <summary>
     /// Starts a server. <paramref name="endpoints"/> limits it to some endpoints (names or aliases); by default it
-    /// listens on every combination of <see cref="ServerMatrix.All"/>.
+    /// listens on every combination of <see cref="ServerMatrix.All"/>. <paramref name="protocol"/> is every endpoint's
+    /// <c>Protocol</c> (<c>Http2</c>, or <c>Http2Static</c> for the static responder).
     /// </summary>
     public static async Task<TestServer> StartAsync(
-        Action<Http2Limits>? limits = null, Action<Http2Router>? routes = null, IEnumerable<string>? endpoints = null)
+        Action<Http2Limits>? limits = null, Action<Http2Router>? routes = null, IEnumerable<string>? endpoints = null, string protocol = "Http2")
     {
         ServerEndpoint[] selected = endpoints is null ? [.. ServerMatrix.All] : [.. endpoints.Select(ServerEndpoint.Parse).Distinct()];
         var settings = new Dictionary<string, string?> { ["Http2Lab:ShutdownTimeout"] = "00:00:05" };
@@ -73,6 +74,7 @@ public sealed class TestServer : IAsyncDisposable
             string key = $"Http2Lab:Endpoints:{endpoint.Name}";
             settings[$"{key}:Url"] = endpoint.Tls ? "https://127.0.0.1:0" : "http://127.0.0.1:0";
             settings[$"{key}:Dispatcher"] = endpoint.Dispatcher;
+            settings[$"{key}:Protocol"] = protocol;
             if (endpoint.Dispatcher == ServerMatrix.Poll)
             {
                 settings[$"{key}:MaxClients"] = PollMaxClients.ToString(System.Globalization.CultureInfo.InvariantCulture);

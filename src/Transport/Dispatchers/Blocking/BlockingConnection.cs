@@ -45,7 +45,7 @@ internal sealed partial class BlockingConnection
     private long _lastInputAt = Environment.TickCount64;
 
     /// <summary>How long a client must have sent nothing, with nothing in flight, before it yields to another.</summary>
-    internal static readonly TimeSpan YieldAfter = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan YieldAfter = TimeSpan.FromMilliseconds(500);
 
     public BlockingConnection(Socket socket, EndpointContext endpoint, ILogger logger, Func<bool>? othersWaiting = null)
     {

@@ -77,14 +77,18 @@ public abstract partial class BlockingDispatcher : Dispatcher
         BoundUrl = EndpointUrl.ToUri(Url.IsHttps, (IPEndPoint)_listener.LocalEndPoint!);
         _acceptThread = new Thread(AcceptLoop) { IsBackground = true, Name = AcceptThreadName };
         _acceptThread.Start();
-        _heartbeat = new Heartbeat(() =>
-        {
-            foreach (var connection in _live.Keys)
+        // One client at a time: finer beats, so a waiting client is let in soon after the current one falls silent
+        // (its two-step GOAWAY included) — a few connections, so the extra wake-ups cost nothing.
+        _heartbeat = new Heartbeat(
+            () =>
             {
-                connection.Heartbeat();
-                connection.YieldIfIdle();
-            }
-        });
+                foreach (var connection in _live.Keys)
+                {
+                    connection.Heartbeat();
+                    connection.YieldIfIdle();
+                }
+            },
+            OthersWaiting is null ? null : BlockingConnection.YieldAfter / 2);
         return Task.CompletedTask;
     }
 
