@@ -13,13 +13,15 @@ public static class DemoRoutes
     /// <summary>Longest delay <c>GET /slow?ms=N</c> accepts.</summary>
     public const int MaxSlowMilliseconds = 60_000;
 
+    private static readonly byte[] Hello = "Hello World\n"u8.ToArray();
+
     /// <summary>Maps <c>/</c>, <c>/echo</c>, <c>/bytes/{n}</c>, <c>/headers</c> and <c>/slow</c>.</summary>
     public static void Map(Http2Router router)
     {
         router.MapGet("/", async (request, response) =>
         {
             response.SetHeader("content-type", "text/plain");
-            await response.WriteAsync("Hello World\n"u8.ToArray());
+            await response.WriteAsync(Hello);
         });
 
         router.MapPost("/echo", async (request, response) =>

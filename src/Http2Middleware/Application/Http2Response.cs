@@ -59,7 +59,14 @@ public sealed class Http2Response
     {
         ThrowIfStarted();
         KeyValuePair<string, string> field = HeaderRules.Validate(name, value);
-        _headers.RemoveAll(h => h.Key == field.Key);
+        for (int i = _headers.Count - 1; i >= 0; i--)
+        {
+            if (_headers[i].Key == field.Key)
+            {
+                _headers.RemoveAt(i); // a loop, not RemoveAll: its lambda would capture the name (an allocation per call)
+            }
+        }
+
         _headers.Add(field);
     }
 

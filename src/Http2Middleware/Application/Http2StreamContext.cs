@@ -18,8 +18,11 @@ internal sealed class Http2StreamContext
     private readonly Http2ConnectionProcessor _connection;
     private readonly Http2RequestHandler _handler;
     private readonly ILogger _logger;
-    private readonly Pipe _body = new(BodyPipeOptions);
-    private readonly CancellationTokenSource _aborted = new();
+    // A request that ended with its headers (most GETs) has neither a body pipe nor, unless the handler asks for
+    // its abort token, a CancellationTokenSource: two of the larger objects of a request.
+    private readonly Pipe? _body;
+    private CancellationTokenSource? _aborted;
+    private volatile bool _abortRequested;
     private TaskCompletionSource? _writable;
     private bool _bodyComplete;
 
@@ -30,14 +33,20 @@ internal sealed class Http2StreamContext
         _handler = handler;
         _logger = logger;
         StreamId = streamId;
-        RequestBody = new RequestBodyStream(this, _body.Reader);
+        if (endStream)
+        {
+            _bodyComplete = true;
+            RequestBody = Stream.Null;
+        }
+        else
+        {
+            _body = new Pipe(BodyPipeOptions);
+            RequestBody = new RequestBodyStream(this, _body.Reader);
+        }
+
         Request = new Http2Request(this, head);
         // RFC 9110 §9.3.2: a response to HEAD never has content, whatever answers it (404, 405, 500 too).
         Response = new Http2Response(this) { SuppressBody = head.Method == "HEAD" };
-        if (endStream)
-        {
-            CompleteBody(null);
-        }
     }
 
     public int StreamId { get; }
@@ -53,7 +62,26 @@ internal sealed class Http2StreamContext
 
     public IReadOnlyList<KeyValuePair<string, string>>? RequestTrailers { get; private set; }
 
-    public CancellationToken Aborted => _aborted.Token;
+    /// <summary>Fires when the stream is reset or the connection goes; created on first use.</summary>
+    public CancellationToken Aborted
+    {
+        get
+        {
+            if (_abortRequested)
+            {
+                return new CancellationToken(canceled: true);
+            }
+
+            CancellationTokenSource source = _aborted ?? Interlocked.CompareExchange(ref _aborted, new CancellationTokenSource(), null) ?? _aborted!;
+            if (_abortRequested)
+            {
+                // OnReset ran while the source was being created and may not have seen it.
+                ThreadPool.UnsafeQueueUserWorkItem(static cts => cts.Cancel(), source, preferLocal: false);
+            }
+
+            return source.Token;
+        }
+    }
 
     public bool IsAborted { get; private set; }
 
@@ -66,7 +94,7 @@ internal sealed class Http2StreamContext
     {
         if (!data.IsEmpty && !_bodyComplete)
         {
-            _body.Writer.Write(data);
+            _body!.Writer.Write(data);
             _ = _body.Writer.FlushAsync(); // completes synchronously: the pipe never pauses the writer
         }
 
@@ -95,7 +123,11 @@ internal sealed class Http2StreamContext
         CompleteBody(new IOException($"The stream was reset ({errorCode})."));
         _writable?.TrySetException(new IOException($"The stream was reset ({errorCode})."));
         _writable = null;
-        ThreadPool.UnsafeQueueUserWorkItem(static cts => cts.Cancel(), _aborted, preferLocal: false);
+        _abortRequested = true; // volatile write, then read the source: a token created meanwhile is cancelled by its creator
+        if (Interlocked.CompareExchange(ref _aborted, null, null) is { } aborted)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static cts => cts.Cancel(), aborted, preferLocal: false);
+        }
     }
 
     public void OnWritable()
@@ -257,7 +289,7 @@ internal sealed class Http2StreamContext
         }
         finally
         {
-            _body.Reader.Complete();
+            _body?.Reader.Complete();
             await _connection.EnterAsync();
             try
             {
@@ -275,7 +307,7 @@ internal sealed class Http2StreamContext
         if (!_bodyComplete)
         {
             _bodyComplete = true;
-            _body.Writer.Complete(error);
+            _body?.Writer.Complete(error);
         }
     }
 
