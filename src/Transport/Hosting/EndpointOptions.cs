@@ -7,7 +7,8 @@ public sealed class EndpointOptions
 {
     /// <summary>
     /// Where to listen: <c>http://host:port</c> (cleartext, h2c) or <c>https://host:port</c> (TLS with ALPN h2).
-    /// The host is an IP literal, <c>localhost</c> or <c>*</c>; port 0 binds a free port.
+    /// The host is an IP literal, <c>localhost</c> (127.0.0.1 and [::1]) or <c>*</c> / <c>+</c> (every address,
+    /// dual-stack); port 0 binds a free port, no port means 80 (http) or 443 (https). See <see cref="EndpointUrl"/>.
     /// </summary>
     public string Url { get; set; } = "";
 
@@ -26,8 +27,17 @@ public sealed class EndpointOptions
     /// <summary>Overrides <c>Http2Lab:Limits:MaxConnections</c> for this endpoint.</summary>
     public int? MaxConnections { get; set; }
 
-    /// <summary>Poll dispatcher: clients served at once (the listener aside); one more is accepted and closed with a warning.</summary>
+    /// <summary>
+    /// Poll dispatcher: clients served at once by all its loops together (the listeners aside); one more is accepted
+    /// and closed with a warning.
+    /// </summary>
     public int MaxClients { get; set; } = 10;
+
+    /// <summary>
+    /// Poll dispatcher: event loops (threads) for this endpoint, each with its own listening socket on the port
+    /// (SO_REUSEPORT: the kernel spreads connections); a connection stays on one loop. Empty: one per CPU.
+    /// </summary>
+    public int? Loops { get; set; }
 
     /// <summary>
     /// Poll dispatcher: with clients connected but no traffic for this long, the dispatcher shuts down gracefully
@@ -52,4 +62,11 @@ public sealed class EndpointOptions
 
     /// <summary>Echo protocol: octets held per client; when full, the client is not read until they are written.</summary>
     public int EchoBufferSize { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// For an endpoint made from <c>urls</c> or <c>ASPNETCORE_URLS</c> (no <c>Http2Lab:Endpoints</c> configured): that
+    /// key, which error messages name instead of <c>Http2Lab:Endpoints:&lt;name&gt;</c>. Null for configured endpoints.
+    /// Internal, so configuration binding never sets it.
+    /// </summary>
+    internal string? GeneratedFrom { get; init; }
 }

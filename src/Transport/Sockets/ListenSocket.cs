@@ -9,12 +9,27 @@ internal static class ListenSocket
     /// <summary>Pending connections the kernel queues before accept (as Kestrel's default).</summary>
     public const int Backlog = 512;
 
-    /// <summary>Binds and listens on <paramref name="endPoint"/>; [::] listens dual-stack.</summary>
-    public static Socket Bind(IPEndPoint endPoint, bool blocking = true)
+    /// <summary>
+    /// Binds and listens on <paramref name="endPoint"/>; [::] listens dual-stack. With <paramref name="reusePort"/>,
+    /// SO_REUSEPORT first, so that several sockets (one per poll loop) listen on one port and the kernel spreads
+    /// connections over them; a <see cref="SocketException"/> says the OS cannot.
+    /// </summary>
+    public static Socket Bind(IPEndPoint endPoint, bool blocking = true, bool reusePort = false)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            if (reusePort)
+            {
+                if (!OperatingSystem.IsLinux())
+                {
+                    throw new SocketException((int)SocketError.OperationNotSupported);
+                }
+
+                // SOL_SOCKET = 1, SO_REUSEPORT = 15 on Linux; .NET names no SocketOptionName for it.
+                socket.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
+            }
+
             if (endPoint.Address.Equals(IPAddress.IPv6Any))
             {
                 socket.DualMode = true;

@@ -14,12 +14,13 @@ namespace Http2Lab.Transport.Tests.Dispatchers;
 public sealed class PollDispatcherTests
 {
     [Theory]
-    [InlineData(null, 10)] // the default
-    [InlineData("3", 3)]
-    public async Task One_client_more_than_MaxClients_is_closed_at_once_with_a_warning_and_the_others_are_still_served(string? configured, int maxClients)
+    [InlineData(null, 10, "1")] // the default
+    [InlineData("3", 3, "1")]
+    [InlineData("3", 3, "2")] // the limit holds for the loops together
+    public async Task One_client_more_than_MaxClients_is_closed_at_once_with_a_warning_and_the_others_are_still_served(string? configured, int maxClients, string loops)
     {
         var log = new TestLog();
-        var host = Build(Poll, log: log, extra: new Dictionary<string, string?> { ["MaxClients"] = configured });
+        var host = Build(Poll, log: log, extra: new Dictionary<string, string?> { ["MaxClients"] = configured, ["Loops"] = loops });
         var clients = new List<LineClient>();
         try
         {
@@ -70,10 +71,10 @@ public sealed class PollDispatcherTests
     }
 
     [Fact]
-    public async Task Every_client_is_served_on_the_one_poll_thread()
+    public async Task With_one_loop_every_client_is_served_on_the_one_poll_thread()
     {
         var probe = new ThreadProbe();
-        var host = Build(Poll, protocol: "ThreadProbe", services: probe.Register());
+        var host = Build(Poll, protocol: "ThreadProbe", services: probe.Register(), extra: new Dictionary<string, string?> { ["Loops"] = "1" });
         var clients = new List<LineClient>();
         try
         {
@@ -111,6 +112,70 @@ public sealed class PollDispatcherTests
             }
 
             await TransportTestHost.StopAndDisposeAsync(host);
+        }
+    }
+
+    [Fact]
+    public async Task Two_loops_share_the_port_and_each_connection_stays_on_its_loop()
+    {
+        var probe = new ThreadProbe();
+        var host = Build(Poll, protocol: "ThreadProbe", services: probe.Register(),
+            extra: new Dictionary<string, string?> { ["Loops"] = "2", ["MaxClients"] = "32" });
+        var clients = new List<LineClient>();
+        try
+        {
+            var url = await StartAsync(host);
+            var dispatcher = Assert.IsType<PollDispatcher>(GetDispatcher(host));
+            Assert.Equal(2, dispatcher.LoopCount);
+            Assert.True(dispatcher.LoopsShareThePort); // Linux has SO_REUSEPORT
+
+            // The kernel picks a loop per connection by its addresses: 16 connections all on one loop has odds of 2^-15.
+            var threadOf = new List<string>();
+            for (var i = 0; i < 16; i++)
+            {
+                var client = await LineClient.ConnectAsync(url);
+                clients.Add(client);
+                await client.SendAsync("who\n");
+                threadOf.Add(ThreadProbe.Parse(await client.ReadLineAsync()).Name);
+            }
+
+            Assert.Equal([$"Http2Lab poll {Endpoint} #1", $"Http2Lab poll {Endpoint} #2"], threadOf.Distinct().Order());
+
+            // A connection lives on one loop: asked again, each answers from the same thread.
+            for (var i = 0; i < clients.Count; i++)
+            {
+                await clients[i].SendAsync("who\n");
+                Assert.Equal(threadOf[i], ThreadProbe.Parse(await clients[i].ReadLineAsync()).Name);
+            }
+
+            Assert.Equal(16, dispatcher.GetConnections().Count);
+            Assert.Equal(2, probe.Threads.Count);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+
+            await TransportTestHost.StopAndDisposeAsync(host);
+        }
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("257")]
+    public async Task A_loop_count_out_of_range_is_a_start_up_error_naming_the_key(string loops)
+    {
+        var host = Build(Poll, extra: new Dictionary<string, string?> { ["Loops"] = loops });
+        try
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(host));
+            Assert.Contains($"Http2Lab:Endpoints:{Endpoint}:Loops", error.Message);
+        }
+        finally
+        {
+            host.Dispose();
         }
     }
 

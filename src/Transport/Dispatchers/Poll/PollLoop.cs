@@ -17,8 +17,9 @@ internal sealed partial class PollLoop
 {
     private readonly EndpointContext _endpoint;
     private readonly ILogger _logger;
-    private readonly Socket _listener;
-    private readonly int _maxClients;
+    private readonly Socket? _listener;
+    private readonly PollLoopGroup _group;
+    private readonly string _threadName;
     private readonly int _wakeFd;
     private readonly byte[] _wakeOne = BitConverter.GetBytes(1L);
     private readonly byte[] _wakeScratch = new byte[8];
@@ -43,18 +44,25 @@ internal sealed partial class PollLoop
     private bool _aborted;
     private volatile bool _abortRequested;
 
-    public PollLoop(EndpointContext endpoint, Socket listener, Tls.Engines.ITlsEngineFactory? tlsEngines, ILogger logger)
+    /// <param name="endpoint">The endpoint served.</param>
+    /// <param name="listener">This loop's listening socket; null for a loop fed by another's hand-off.</param>
+    /// <param name="group">The endpoint's loops.</param>
+    /// <param name="index">This loop's place in the group.</param>
+    /// <param name="tlsEngines">TLS engines for an https endpoint.</param>
+    /// <param name="logger">The dispatcher's logger.</param>
+    public PollLoop(EndpointContext endpoint, Socket? listener, PollLoopGroup group, int index, Tls.Engines.ITlsEngineFactory? tlsEngines, ILogger logger)
     {
+        _group = group;
+        _threadName = group.LoopCount > 1 ? $"Http2Lab poll {endpoint.Name} #{index + 1}" : $"Http2Lab poll {endpoint.Name}";
         _tlsEngines = tlsEngines;
         _trace = endpoint.Options.PollTrace ? new PollTrace(logger, endpoint.Name) : null;
         _handshakeTimeout = (long)(endpoint.Transport.HandshakeTimeout.TotalSeconds * Stopwatch.Frequency);
         _endpoint = endpoint;
         _listener = listener;
         _logger = logger;
-        _maxClients = Math.Min(endpoint.Options.MaxClients, endpoint.MaxConnections);
         _wakeFd = LibC.CreateEventFd();
         _backoff = new AcceptBackoff(logger, endpoint.Name);
-        _rejections = new RejectionLog(logger, endpoint.Name, _maxClients,
+        _rejections = new RejectionLog(logger, endpoint.Name, group.MaxClients,
             endpoint.Options.MaxClients <= endpoint.MaxConnections ? "MaxClients" : "MaxConnections");
         Context = new PollSynchronizationContext(this);
     }
@@ -73,9 +81,12 @@ internal sealed partial class PollLoop
 
     public IReadOnlyList<DispatcherConnectionInfo> Snapshot { get; private set; } = [];
 
+    /// <summary>When this loop last saw traffic (a <see cref="Stopwatch"/> timestamp), for the group's poll timeouts.</summary>
+    public long LastTraffic => Volatile.Read(ref _lastTraffic);
+
     public void Start()
     {
-        _thread = new Thread(Run) { IsBackground = true, Name = $"Http2Lab poll {_endpoint.Name}" };
+        _thread = new Thread(Run) { IsBackground = true, Name = _threadName };
         _thread.Start();
     }
 
@@ -133,7 +144,9 @@ internal sealed partial class PollLoop
                 Close(client);
             }
 
-            _listener.Dispose();
+            _group.RemoveClients(_clients.Count);
+            _clients.Clear();
+            _listener?.Dispose();
             LibC.Close(_wakeFd);
             Snapshot = [];
             _finished.TrySetResult();
@@ -159,7 +172,7 @@ internal sealed partial class PollLoop
         RunPostedWork();
         if (ready > 0)
         {
-            if (_listening && count > 1 && _fds[1].Fd == (int)_listener.Handle && _fds[1].Revents != 0)
+            if (_listening && _listener is not null && _fds[1].Fd == (int)_listener.Handle && _fds[1].Revents != 0)
             {
                 AcceptAll();
             }
@@ -188,8 +201,8 @@ internal sealed partial class PollLoop
         }
 
         _fds[0] = new LibC.PollFd { Fd = _wakeFd, Events = LibC.PollIn };
-        bool acceptNow = _listening && Stopwatch.GetTimestamp() >= _acceptResumeAt;
-        _fds[1] = new LibC.PollFd { Fd = acceptNow ? (int)_listener.Handle : -1, Events = LibC.PollIn };
+        bool acceptNow = _listening && _listener is not null && Stopwatch.GetTimestamp() >= _acceptResumeAt;
+        _fds[1] = new LibC.PollFd { Fd = acceptNow ? (int)_listener!.Handle : -1, Events = LibC.PollIn };
         for (int i = 0; i < _clients.Count; i++)
         {
             _fds[i + 2] = new LibC.PollFd { Fd = _clients[i].Fd, Events = _clients[i].Interest };
@@ -252,7 +265,7 @@ internal sealed partial class PollLoop
             Socket socket;
             try
             {
-                socket = _listener.Accept();
+                socket = _listener!.Accept();
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock)
             {
@@ -267,33 +280,57 @@ internal sealed partial class PollLoop
 
             _backoff.OnSuccess();
             _lastTraffic = Stopwatch.GetTimestamp();
-            if (_clients.Count >= _maxClients)
+            if (!_group.TryAddClient())
             {
                 // Over capacity: accepted (off the backlog) and closed at once, with a warning.
                 _endpoint.Observer.Rejected("poll-capacity");
-                _rejections.Report(_clients.Count);
+                _rejections.Report(_group.ClientCount);
                 socket.Dispose();
                 continue;
             }
 
-            socket.Blocking = false;
-            ListenSocket.TrySetNoDelay(socket, _endpoint.Options.NoDelay);
-            try
+            PollLoop target = _group.HandOff ? _group.NextLoop() : this;
+            if (target == this)
             {
-                var client = new PollClient(this, socket, _endpoint, _tlsEngines?.Create());
-                _clients.Add(client);
-                client.MarkDirty(); // a protocol may speak first
-                if (_stopRequested)
-                {
-                    client.CloseRequested = true;
-                    client.Processor?.RequestClose();
-                }
+                Adopt(socket);
             }
-            catch (Exception ex)
+            else
             {
-                LogConnectionFailed(_logger, _endpoint.Name, ex);
-                socket.Dispose();
+                target.Enqueue(static state => { var (loop, s) = ((PollLoop, Socket))state!; loop.Adopt(s); }, (target, socket), null);
             }
+        }
+    }
+
+    /// <summary>Makes an accepted (and counted) socket a client of this loop; on this loop's thread.</summary>
+    private void Adopt(Socket socket)
+    {
+        _lastTraffic = Stopwatch.GetTimestamp();
+        if (_aborted)
+        {
+            // A hand-off that arrived after this loop's shutdown timeout: nothing will serve it.
+            _group.RemoveClients(1);
+            socket.Dispose();
+            return;
+        }
+
+        socket.Blocking = false;
+        ListenSocket.TrySetNoDelay(socket, _endpoint.Options.NoDelay);
+        try
+        {
+            var client = new PollClient(this, socket, _endpoint, _tlsEngines?.Create());
+            _clients.Add(client);
+            client.MarkDirty(); // a protocol may speak first
+            if (_stopRequested)
+            {
+                client.CloseRequested = true;
+                client.Processor?.RequestClose();
+            }
+        }
+        catch (Exception ex)
+        {
+            LogConnectionFailed(_logger, _endpoint.Name, ex);
+            _group.RemoveClients(1);
+            socket.Dispose();
         }
     }
 
@@ -373,7 +410,7 @@ internal sealed partial class PollLoop
         }
 
         _dirty.Clear();
-        _clients.RemoveAll(static c => c.Closed);
+        _group.RemoveClients(_clients.RemoveAll(static c => c.Closed));
     }
 
     private void Heartbeat()
@@ -403,10 +440,17 @@ internal sealed partial class PollLoop
     {
         if (!_stopRequested)
         {
-            TimeSpan? idle = _clients.Count == 0 ? _endpoint.Options.NoClientPollTimeout : _endpoint.Options.PollTimeout;
-            if (idle is { } limit && Stopwatch.GetElapsedTime(_lastTraffic, now) > limit)
+            // Judged on the whole endpoint: every loop's clients and traffic.
+            int clients = _group.ClientCount;
+            TimeSpan? idle = clients == 0 ? _endpoint.Options.NoClientPollTimeout : _endpoint.Options.PollTimeout;
+            if (idle is { } limit && Stopwatch.GetElapsedTime(_group.LastTraffic, now) > limit)
             {
-                LogPollTimeout(_logger, _endpoint.Name, limit.TotalSeconds, _clients.Count == 0 ? "NoClientPollTimeout" : "PollTimeout", _clients.Count);
+                if (_group.TryClaimTimeout())
+                {
+                    LogPollTimeout(_logger, _endpoint.Name, limit.TotalSeconds, clients == 0 ? "NoClientPollTimeout" : "PollTimeout", clients);
+                    _group.RequestStop();
+                }
+
                 _stopRequested = true;
             }
             else
@@ -419,11 +463,11 @@ internal sealed partial class PollLoop
         {
             // Begin the stop: no new clients; everyone is asked to finish and close (HTTP/2: GOAWAY NO_ERROR).
             _listening = false;
-            _listener.Dispose();
+            _listener?.Dispose();
             _shutdownDeadline = now + (long)(_endpoint.Transport.ShutdownTimeout.TotalSeconds * Stopwatch.Frequency);
-            if (_clients.Count > 0)
+            if (_group.ClientCount > 0 && _group.TryClaimDrainingLog())
             {
-                DispatcherLog.Draining(_logger, _endpoint.Name, _clients.Count);
+                DispatcherLog.Draining(_logger, _endpoint.Name, _group.ClientCount); // one line for all the loops
             }
 
             foreach (PollClient client in _clients)
