@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 // Endpoints, dispatchers, certificates and limits come from appsettings.json (section Http2Lab)
 // and can be overridden on the command line, e.g. --Http2Lab:Endpoints:h2c:Url=http://127.0.0.1:0
 // appsettings.json is read from beside the executable, whatever the current directory.
+// An application without Http2Lab:Endpoints listens on --urls / ASPNETCORE_URLS instead (default http://localhost:5000).
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
     Args = args,

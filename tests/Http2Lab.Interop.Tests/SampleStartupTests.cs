@@ -30,6 +30,98 @@ public sealed class SampleStartupTests : IDisposable
         AssertConfigurationError(result, key, detail);
     }
 
+    [Theory]
+    [InlineData("--Http2Lab:Limits:MaxConcurrentStreams=abc", "Http2Lab:Limits:MaxConcurrentStreams", "'abc' is not a whole number from -2147483648 to 2147483647")]
+    [InlineData("--Http2Lab:HandshakeTimeout=banana", "Http2Lab:HandshakeTimeout", "'banana' is not a duration (hh:mm:ss, e.g. 00:00:10 for ten seconds; d.hh:mm:ss for days)")]
+    [InlineData("--Http2Lab:Endpoints:h2c:NoDelay=maybe", "Http2Lab:Endpoints:h2c:NoDelay", "'maybe' is not true or false")]
+    public async Task A_value_of_the_wrong_type_exits_1_with_one_line_naming_the_key(string setting, string key, string problem)
+    {
+        ToolResult result = await SampleApp.RunToExitAsync([.. SampleApp.PortZero, setting], ExitTimeout);
+
+        Assert.True(result.ExitCode == 1, "expected exit code 1\n" + result.Describe());
+        AssertConfigurationError(result, key, $"{key}: {problem}");
+        Assert.Equal([$"{key}: {problem}"], NonEmptyLines(result.StdErr));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:70000", "the port '70000' is not a number from 0 to 65535")]
+    [InlineData("http://127.0.0.1:0/api", "a path ('/api') is not allowed")]
+    [InlineData("http://unix:/tmp/http2lab.sock", "Unix sockets are not supported yet")]
+    public async Task A_bad_url_exits_1_saying_what_is_wrong(string url, string problem)
+    {
+        ToolResult result = await SampleApp.RunToExitAsync([.. SampleApp.PortZero, $"--Http2Lab:Endpoints:h2c:Url={url}"], ExitTimeout);
+
+        Assert.True(result.ExitCode == 1, "expected exit code 1\n" + result.Describe());
+        AssertConfigurationError(result, "Http2Lab:Endpoints:h2c:Url", $"'{url}' is not a valid URL: {problem}");
+    }
+
+    [Fact]
+    public async Task Two_endpoints_on_the_same_port_exit_1_naming_both_keys()
+    {
+        // Never bound: the clash is found before binding, so it cannot read as "another server is listening".
+        const int port = 8080;
+        ToolResult result = await SampleApp.RunToExitAsync(
+            [.. SampleApp.PortZero, $"--Http2Lab:Endpoints:h2c:Url=http://127.0.0.1:{port}", $"--Http2Lab:Endpoints:echo:Url=http://localhost:{port}"],
+            ExitTimeout);
+
+        Assert.True(result.ExitCode == 1, "expected exit code 1\n" + result.Describe());
+        Assert.Equal([$"Http2Lab:Endpoints:echo:Url and Http2Lab:Endpoints:h2c:Url both bind 127.0.0.1:{port}"], NonEmptyLines(result.StdErr));
+        Assert.DoesNotContain("in use", result.StdOut + result.StdErr);
+    }
+
+    [Fact]
+    public async Task Without_endpoints_the_sample_binds_urls_from_the_command_line()
+    {
+        string dll = SampleWithoutEndpoints.CopyTo(_directory);
+        using RunningSample sample = SampleWithoutEndpoints.Start(dll, ["--urls", "http://127.0.0.1:0"]);
+
+        Match bound = await sample.WaitForLineAsync(new Regex(@"'http://127\.0\.0\.1:0' listening on (?<url>http://127\.0\.0\.1:\d+) \(dispatcher Async, protocol Http2\)"), ExitTimeout);
+
+        await AssertServesHttp2Async(bound.Groups["url"].Value, sample);
+    }
+
+    [Fact]
+    public async Task Without_endpoints_the_sample_binds_ASPNETCORE_URLS_localhost_on_both_loopbacks()
+    {
+        string dll = SampleWithoutEndpoints.CopyTo(_directory);
+        using RunningSample sample = SampleWithoutEndpoints.Start(dll, [], "ASPNETCORE_URLS=http://localhost:0");
+
+        Match ipv4 = await sample.WaitForLineAsync(new Regex(@"'http://localhost:0' listening on (?<url>http://127\.0\.0\.1:(?<port>\d+))"), ExitTimeout);
+        await sample.WaitForLineAsync(new Regex("Application started"), ExitTimeout); // every address is bound by then
+        string ipv6 = $"'http://localhost:0' listening on http://[::1]:{ipv4.Groups["port"].Value} ";
+        if (Http2Lab.Testing.Loopback.CanBindIPv6())
+        {
+            Assert.Contains(ipv6, sample.Output); // the same port on [::1]
+        }
+        else
+        {
+            Assert.DoesNotContain(ipv6, sample.Output); // no IPv6 loopback here: 127.0.0.1 alone
+        }
+
+        await AssertServesHttp2Async(ipv4.Groups["url"].Value, sample);
+    }
+
+    [Fact]
+    public async Task Without_endpoints_a_bad_url_in_urls_exits_1_saying_what_is_wrong()
+    {
+        string dll = SampleWithoutEndpoints.CopyTo(_directory);
+
+        ToolResult result = await ExternalTool.RunAsync(SampleApp.DotnetPath, [dll, "--urls", "htp://127.0.0.1:0"], ExitTimeout);
+
+        Assert.True(result.ExitCode == 1, "expected exit code 1\n" + result.Describe());
+        AssertConfigurationError(result, "urls", "'htp://127.0.0.1:0' is not a valid URL: the scheme 'htp' is not supported (use http or https)");
+    }
+
+    [Fact]
+    public async Task With_its_endpoints_the_sample_ignores_urls_with_a_warning()
+    {
+        using RunningSample sample = SampleApp.Start([.. SampleApp.PortZero, "--urls", "http://127.0.0.1:0"]);
+
+        await sample.WaitForLineAsync(new Regex(@"'h2c' listening on http://127\.0\.0\.1:\d+"), ExitTimeout);
+        await sample.WaitForLineAsync(new Regex(@"Ignoring urls 'http://127\.0\.0\.1:0': endpoints are configured under Http2Lab:Endpoints"), ExitTimeout);
+        Assert.DoesNotContain("'http://127.0.0.1:0' listening", sample.Output);
+    }
+
     [Fact]
     public async Task A_wrong_pfx_password_exits_non_zero_naming_the_password_key()
     {
@@ -87,6 +179,15 @@ public sealed class SampleStartupTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static string[] NonEmptyLines(string text) => [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
+
+    private static async Task AssertServesHttp2Async(string url, RunningSample sample)
+    {
+        ToolResult plain = await ExternalTool.RunAsync(ExternalTool.Curl(), ["-sS", "--max-time", "10", "--http2-prior-knowledge", "-w", "%{http_version}", url + "/"], TimeSpan.FromSeconds(20));
+        Assert.True(plain.ExitCode == 0, plain.Describe() + "\n" + sample.Output);
+        Assert.Equal("Hello World\n2", plain.StdOut);
+    }
 
     private static void AssertConfigurationError(ToolResult result, string key, string detail)
     {

@@ -3,7 +3,10 @@ using Http2Lab.Transport.Hosting;
 
 namespace Http2Lab.Transport.Tests;
 
-/// <summary>The endpoint URL grammar: http(s)://host:port with an IP literal, localhost or *.</summary>
+/// <summary>
+/// The endpoint URL grammar, as ASP.NET Core reads <c>urls</c>: http(s)://host[:port] with an IP literal, localhost,
+/// or * / + for every address; and what the error says when a URL is not that.
+/// </summary>
 public sealed class EndpointUrlTests
 {
     [Theory]
@@ -11,10 +14,15 @@ public sealed class EndpointUrlTests
     [InlineData("https://127.0.0.1:0", true, "127.0.0.1", 0)]
     [InlineData("HTTP://LOCALHOST:5000", false, "127.0.0.1", 5000)]
     [InlineData("http://localhost:5000/", false, "127.0.0.1", 5000)]
-    [InlineData("http://*:80", false, "0.0.0.0", 80)]
+    [InlineData("http://*:80", false, "::", 80)]
+    [InlineData("http://+:80", false, "::", 80)]
     [InlineData("http://0.0.0.0:65535", false, "0.0.0.0", 65535)]
     [InlineData("https://[::1]:8443", true, "::1", 8443)]
     [InlineData("http://[::]:1", false, "::", 1)]
+    [InlineData("http://127.0.0.1", false, "127.0.0.1", 80)]
+    [InlineData("https://127.0.0.1/", true, "127.0.0.1", 443)]
+    [InlineData("https://[::1]", true, "::1", 443)]
+    [InlineData(" http://*  ", false, "::", 80)]
     public void Valid_urls_parse(string text, bool https, string address, int port)
     {
         Assert.True(EndpointUrl.TryParse(text, out var url));
@@ -24,24 +32,53 @@ public sealed class EndpointUrlTests
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("")]
-    [InlineData("htp://x")]
-    [InlineData("127.0.0.1:80")]
-    [InlineData("http://127.0.0.1")]
-    [InlineData("http://127.0.0.1:")]
-    [InlineData("http://127.0.0.1:-1")]
-    [InlineData("http://127.0.0.1:65536")]
-    [InlineData("http://127.0.0.1:+80")]
-    [InlineData("http://127.0.0.1:80/api")]
-    [InlineData("http://example.com:80")]
-    [InlineData("http://10.1:80")]
-    [InlineData("http://::1:80")]
-    [InlineData("http://[127.0.0.1]:80")]
-    [InlineData("http://user@127.0.0.1:80")]
-    public void Invalid_urls_do_not_parse(string? text)
+    [InlineData("http://localhost:1", "localhost", true, false)]
+    [InlineData("http://*:1", "*", false, true)]
+    [InlineData("http://+:1", "*", false, true)]
+    [InlineData("http://[::]:1", "[::]", false, false)]
+    [InlineData("http://[0:0::1]:1", "[::1]", false, false)]
+    public void Hosts_keep_their_meaning(string text, string host, bool localhost, bool wildcard)
     {
+        var url = EndpointUrl.Parse(text);
+
+        Assert.Equal(host, url.Host);
+        Assert.Equal(localhost, url.IsLocalhost);
+        Assert.Equal(wildcard, url.IsWildcard);
+    }
+
+    [Theory]
+    [InlineData(null, "it is empty")]
+    [InlineData("", "it is empty")]
+    [InlineData("htp://x", "the scheme 'htp' is not supported (use http or https)")]
+    [InlineData("ftp://127.0.0.1:21", "the scheme 'ftp' is not supported")]
+    [InlineData("127.0.0.1:80", "it has no scheme")]
+    [InlineData("http://127.0.0.1:", "the port after ':' is empty")]
+    [InlineData("http://127.0.0.1:-1", "the port '-1' is not a number from 0 to 65535")]
+    [InlineData("http://127.0.0.1:65536", "the port '65536' is not a number from 0 to 65535")]
+    [InlineData("http://127.0.0.1:+80", "the port '+80' is not a number")]
+    [InlineData("http://127.0.0.1:80/api", "a path ('/api') is not allowed")]
+    [InlineData("http://127.0.0.1:80?x=1", "a query or fragment ('?x=1') is not allowed")]
+    [InlineData("http://example.com:80", "'example.com' is a host name")]
+    [InlineData("http://10.1:80", "'10.1' is not an IPv4 address")]
+    [InlineData("http://::1:80", "an IPv6 address must be in brackets")]
+    [InlineData("http://[127.0.0.1]:80", "'[127.0.0.1]' is not an IPv6 address")]
+    [InlineData("http://[::1:80", "has no closing ']'")]
+    [InlineData("http://user@127.0.0.1:80", "user information before '@' is not allowed")]
+    [InlineData("http://:80", "it has no host")]
+    [InlineData("http://unix:/run/http2lab.sock", "Unix sockets are not supported yet")]
+    public void Invalid_urls_say_what_is_wrong(string? text, string problem)
+    {
+        Assert.False(EndpointUrl.TryParse(text, out _, out var said));
+        Assert.Contains(problem, said);
         Assert.False(EndpointUrl.TryParse(text, out _));
+    }
+
+    [Fact]
+    public void Parse_puts_the_problem_in_the_exception()
+    {
+        var error = Assert.Throws<FormatException>(() => EndpointUrl.Parse("http://127.0.0.1:80/api"));
+
+        Assert.Equal("'http://127.0.0.1:80/api' is not a valid URL: a path ('/api') is not allowed: an endpoint is an address, not a route", error.Message);
     }
 
     [Fact]
@@ -49,6 +86,7 @@ public sealed class EndpointUrlTests
     {
         Assert.Equal("https://[::1]:8443", EndpointUrl.Format(EndpointUrl.ToUri(true, new IPEndPoint(IPAddress.IPv6Loopback, 8443))));
         Assert.Equal("https://127.0.0.1:443", EndpointUrl.Format(EndpointUrl.ToUri(true, new IPEndPoint(IPAddress.Loopback, 443))));
-        Assert.Equal("http://127.0.0.1:80", EndpointUrl.Parse("http://localhost:80").ToString());
+        Assert.Equal("http://localhost:80", EndpointUrl.Parse("http://localhost").ToString());
+        Assert.Equal("https://[::1]:443", EndpointUrl.Parse("HTTPS://[::1]/").ToString());
     }
 }

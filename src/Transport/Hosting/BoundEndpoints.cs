@@ -10,12 +10,15 @@ internal sealed class BoundEndpoints : IBoundEndpoints
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Uri>> _urls = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Dispatcher> _dispatchers = new(StringComparer.OrdinalIgnoreCase);
     private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<KeyValuePair<string, Uri>> _addresses = new();
 
     public Task WhenBound => _all.Task;
 
     public IReadOnlyDictionary<string, Uri> Urls =>
         _urls.Where(p => p.Value.Task.IsCompletedSuccessfully)
              .ToDictionary(p => p.Key, p => p.Value.Task.Result, StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyList<KeyValuePair<string, Uri>> Addresses => [.. _addresses];
 
     public Task<Uri> GetUrlAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -34,9 +37,11 @@ internal sealed class BoundEndpoints : IBoundEndpoints
     public bool TryGetDispatcher(string name, [NotNullWhen(true)] out Dispatcher? dispatcher) =>
         _dispatchers.TryGetValue(name, out dispatcher);
 
+    /// <summary>Records a listening address; the first of an endpoint (127.0.0.1 for localhost) is its URL.</summary>
     internal void Bound(string name, Uri url, Dispatcher dispatcher)
     {
-        _dispatchers[name] = dispatcher;
+        _dispatchers.TryAdd(name, dispatcher);
+        _addresses.Enqueue(new(name, url));
         Slot(name).TrySetResult(url);
     }
 

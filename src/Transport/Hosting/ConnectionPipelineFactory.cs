@@ -55,16 +55,17 @@ public sealed class ConnectionPipelineFactory
         ArgumentNullException.ThrowIfNull(endpoint);
         endpointKey ??= $"{TransportOptions.SectionName}:Endpoints:{endpointName}";
 
-        if (!EndpointUrl.TryParse(endpoint.Url, out var url))
+        if (!EndpointUrl.TryParse(endpoint.Url, out var url, out var problem))
         {
             throw new Http2LabConfigurationException(
-                $"{endpointKey}:Url", $"'{endpoint.Url}' is not a valid URL (expected http://host:port or https://host:port)");
+                endpoint.GeneratedFrom ?? $"{endpointKey}:Url", $"'{endpoint.Url}' is not a valid URL: {problem}");
         }
 
         if (!_protocols.TryGet(endpoint.Protocol, out var protocol))
         {
             throw new Http2LabConfigurationException(
-                $"{endpointKey}:Protocol", $"unknown protocol '{endpoint.Protocol}' (known: {string.Join(", ", _protocols.Names)})");
+                endpoint.GeneratedFrom ?? $"{endpointKey}:Protocol",
+                $"unknown protocol '{endpoint.Protocol}' (known: {string.Join(", ", _protocols.Names)})");
         }
 
         var createProcessor = protocol.CreateFactory(endpointName, endpoint, endpointKey);

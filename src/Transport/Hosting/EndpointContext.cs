@@ -30,6 +30,7 @@ public sealed class EndpointContext
         Key = key;
         Options = options;
         Url = EndpointUrl.Parse(options.Url);
+        UrlKey = options.GeneratedFrom ?? $"{key}:Url";
         CreateProcessor = createProcessor;
         Tls = tls;
         Observer = observer;
@@ -47,8 +48,14 @@ public sealed class EndpointContext
     /// <summary>The endpoint's options.</summary>
     public EndpointOptions Options { get; }
 
-    /// <summary>The configured URL (port may be 0).</summary>
-    public EndpointUrl Url { get; }
+    /// <summary>
+    /// The URL to bind (port may be 0): the configured one, or one of the addresses it stands for
+    /// (<c>localhost</c> is bound as 127.0.0.1 and [::1], each by its own dispatcher).
+    /// </summary>
+    public EndpointUrl Url { get; private set; }
+
+    /// <summary>The key that error messages about the URL name: <c>Http2Lab:Endpoints:&lt;name&gt;:Url</c>, or <c>urls</c>.</summary>
+    public string UrlKey { get; }
 
     /// <summary>Creates the protocol's processor of each connection.</summary>
     public ConnectionProcessorFactory CreateProcessor { get; }
@@ -68,7 +75,22 @@ public sealed class EndpointContext
     /// <summary>The host's logger factory.</summary>
     public ILoggerFactory Loggers { get; }
 
-    /// <summary>The most connections served at once on this endpoint (<see cref="TransportLimits.MaxConnections"/>).</summary>
+    /// <summary>The same endpoint (pipeline, TLS, observer shared) bound to <paramref name="url"/> instead.</summary>
+    internal EndpointContext WithUrl(EndpointUrl url)
+    {
+        var copy = (EndpointContext)MemberwiseClone();
+        copy.Url = url;
+        return copy;
+    }
+
+    /// <summary>
+    /// The most connections served at once by this endpoint's dispatcher (<see cref="TransportLimits.MaxConnections"/>;
+    /// each socket of a <c>localhost</c> endpoint has its own).
+    /// </summary>
     public int MaxConnections => Options.MaxConnections ?? Transport.Limits.MaxConnections
-        ?? DescriptorLimit.ConnectionsPerEndpoint(Math.Max(1, Transport.Endpoints.Count), TransportLimits.DefaultMaxConnections);
+        ?? DescriptorLimit.ConnectionsPerEndpoint(Math.Max(1, Listeners(Transport)), TransportLimits.DefaultMaxConnections);
+
+    /// <summary>How many sockets the endpoints listen on, among which the descriptor budget is shared.</summary>
+    private static int Listeners(TransportOptions transport) =>
+        transport.Endpoints.Values.Sum(e => EndpointUrl.TryParse(e?.Url, out var url) && url.IsLocalhost ? 2 : 1);
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Http2Lab.Transport.Dispatchers;
 using Microsoft.AspNetCore.Connections;
@@ -8,8 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Http2Lab.Transport.Hosting;
 
 /// <summary>
-/// The hosted service that starts one dispatcher per configured endpoint (endpoints are only known once
-/// configuration is bound) and stops them together. Bind errors become <see cref="Http2LabConfigurationException"/>.
+/// The hosted service that starts one dispatcher per configured endpoint — two for <c>localhost</c>, one per loopback —
+/// (endpoints are only known once configuration is bound) and stops them together. Bind errors become
+/// <see cref="Http2LabConfigurationException"/> naming the URL's key.
 /// </summary>
 internal sealed partial class EndpointHost(
     IServiceProvider services,
@@ -32,11 +34,7 @@ internal sealed partial class EndpointHost(
     {
         lock (_prepareLock)
         {
-            _prepared ??= [.. options.Value.Endpoints.Select(p =>
-            {
-                var key = keys.Endpoint(p.Key);
-                return pipelines.Create(p.Key, p.Value, key);
-            })];
+            _prepared ??= [.. options.Value.Endpoints.Select(p => pipelines.Create(p.Key, p.Value, keys.Endpoint(p.Key, p.Value)))];
         }
     }
 
@@ -48,14 +46,7 @@ internal sealed partial class EndpointHost(
             Prepare();
             foreach (var endpoint in _prepared!)
             {
-                var dispatcher = dispatchers.Create(services, endpoint);
-                _running.Add(dispatcher);
-                await StartDispatcherAsync(endpoint.Key, dispatcher, cancellationToken).ConfigureAwait(false);
-
-                var url = dispatcher.BoundUrl ?? throw new InvalidOperationException(
-                    $"The {endpoint.Options.Dispatcher} dispatcher of endpoint '{endpoint.Name}' started without reporting its address.");
-                bound.Bound(endpoint.Name, url, dispatcher);
-                LogListening(logger, endpoint.Name, EndpointUrl.Format(url), endpoint.Options.Dispatcher, endpoint.Options.Protocol);
+                await StartEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false);
             }
 
             bound.AllBound();
@@ -83,37 +74,115 @@ internal sealed partial class EndpointHost(
         _running.Clear();
     }
 
-    private static async Task StartDispatcherAsync(string key, Dispatcher dispatcher, CancellationToken cancellationToken)
+    /// <summary>
+    /// Binds one endpoint: its address, or for <c>localhost</c> 127.0.0.1 and then [::1] on the same port (as
+    /// Kestrel does); <c>*</c> is bound dual-stack, or IPv4 only on a machine without IPv6.
+    /// </summary>
+    private async Task StartEndpointAsync(EndpointContext endpoint, CancellationToken cancellationToken)
     {
-        var url = dispatcher.Url;
+        var url = endpoint.Url;
+        var first = url switch
+        {
+            { IsLocalhost: true } => endpoint.WithUrl(url.WithAddress(IPAddress.Loopback, url.Port)),
+            { IsWildcard: true } when !Socket.OSSupportsIPv6 => endpoint.WithUrl(url.WithAddress(IPAddress.Any, url.Port)),
+            _ => endpoint,
+        };
+
+        var dispatcher = dispatchers.Create(services, first);
+        _running.Add(dispatcher);
+        var address = await StartDispatcherAsync(first, dispatcher, cancellationToken).ConfigureAwait(false);
+        if (url.IsLocalhost)
+        {
+            // Port 0 has just been resolved: the IPv6 loopback takes the same port, so "localhost:port" means one thing.
+            await StartIPv6LoopbackAsync(endpoint, url.WithAddress(IPAddress.IPv6Loopback, address.Port), cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Binds the [::1] half of a <c>localhost</c> endpoint; where that cannot be, 127.0.0.1 serves alone.</summary>
+    private async Task StartIPv6LoopbackAsync(EndpointContext endpoint, EndpointUrl url, CancellationToken cancellationToken)
+    {
+        if (!Socket.OSSupportsIPv6)
+        {
+            LogIPv6LoopbackSkipped(logger, endpoint.Name, url.ToString(), "IPv6 is not available on this machine");
+            return;
+        }
+
+        var ipv6 = endpoint.WithUrl(url);
+        var dispatcher = dispatchers.Create(services, ipv6);
+        _running.Add(dispatcher);
         try
         {
             await dispatcher.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (AddressInUseException ex)
+        catch (Exception ex) when (ex is SocketException or AddressInUseException)
         {
-            throw InUse(key, url, ex);
+            _running.Remove(dispatcher);
+            await dispatcher.DisposeAsync().ConfigureAwait(false);
+
+            // A configured port taken on [::1] is a real conflict (clients of localhost would reach the other server);
+            // a port 0 picked for 127.0.0.1 that happens to be taken on [::1] is not.
+            if (endpoint.Url.Port != 0 && IsAddressInUse(ex))
+            {
+                throw InUse(endpoint.UrlKey, url, ex);
+            }
+
+            LogIPv6LoopbackSkipped(logger, endpoint.Name, url.ToString(), ex.Message);
+            return;
         }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+
+        Listening(ipv6, dispatcher);
+    }
+
+    /// <summary>Starts a dispatcher, records and logs its address; bind errors become configuration errors naming the URL's key.</summary>
+    private async Task<Uri> StartDispatcherAsync(EndpointContext endpoint, Dispatcher dispatcher, CancellationToken cancellationToken)
+    {
+        var url = dispatcher.Url;
+        var key = endpoint.UrlKey;
+        try
+        {
+            await dispatcher.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsAddressInUse(ex))
         {
             throw InUse(key, url, ex);
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressNotAvailable)
         {
-            throw new Http2LabConfigurationException(
-                $"{key}:Url", $"{url}: the address {url.Address} is not an address of this machine", ex);
+            throw new Http2LabConfigurationException(key, $"{url}: the address {url.Host} is not an address of this machine", ex);
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AccessDenied)
         {
-            throw new Http2LabConfigurationException(
-                $"{key}:Url", $"{url}: permission denied to bind port {url.Port}", ex);
+            throw new Http2LabConfigurationException(key, $"{url}: permission denied to bind port {url.Port}", ex);
         }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressFamilyNotSupported)
+        {
+            throw new Http2LabConfigurationException(key, $"{url}: this machine does not support {url.Address.AddressFamily} addresses", ex);
+        }
+
+        return Listening(endpoint, dispatcher);
     }
 
+    private Uri Listening(EndpointContext endpoint, Dispatcher dispatcher)
+    {
+        var url = dispatcher.BoundUrl ?? throw new InvalidOperationException(
+            $"The {endpoint.Options.Dispatcher} dispatcher of endpoint '{endpoint.Name}' started without reporting its address.");
+        bound.Bound(endpoint.Name, url, dispatcher);
+        LogListening(logger, endpoint.Name, EndpointUrl.Format(url), endpoint.Options.Dispatcher, endpoint.Options.Protocol);
+        return url;
+    }
+
+    private static bool IsAddressInUse(Exception ex) =>
+        ex is AddressInUseException or SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse };
+
     private static Http2LabConfigurationException InUse(string key, EndpointUrl url, Exception ex) =>
-        new($"{key}:Url", $"{url}: the address is already in use (is another server listening on port {url.Port}?)", ex);
+        new(key, $"{url}: the address is already in use (is another server listening on port {url.Port}?)", ex);
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information,
         Message = "Http2Lab endpoint '{Endpoint}' listening on {Url} (dispatcher {Dispatcher}, protocol {Protocol})")]
     private static partial void LogListening(ILogger logger, string endpoint, string url, string dispatcher, string protocol);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Debug,
+        Message = "Http2Lab endpoint '{Endpoint}': not listening on {Url} ({Reason}); localhost is served on 127.0.0.1 only")]
+    private static partial void LogIPv6LoopbackSkipped(ILogger logger, string endpoint, string url, string reason);
 }

@@ -1,8 +1,8 @@
 namespace Http2Lab.Transport.Hosting;
 
 /// <summary>
-/// A configuration error found while starting endpoints (certificate that cannot be loaded,
-/// address already in use). The message starts with the configuration key at fault.
+/// A configuration error found while binding options or starting endpoints (a value of the wrong type, a certificate
+/// that cannot be loaded, an address already in use). The message starts with the configuration key at fault.
 /// </summary>
 public sealed class Http2LabConfigurationException : Exception
 {

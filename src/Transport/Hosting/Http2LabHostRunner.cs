@@ -10,8 +10,8 @@ namespace Http2Lab.Transport.Hosting;
 /// <c>return await Http2LabHostRunner.RunAsync(host);</c>.
 /// </summary>
 /// <remarks>
-/// Options validation and certificate loading run before the host starts, so those errors are not also logged by
-/// the host. A port already in use can only be found by binding, inside the host's start: the host then also logs
+/// Options binding (values of the wrong type), validation and certificate loading run before the host starts, so
+/// those errors are not also logged by the host. A port already in use can only be found by binding, inside the host's start: the host then also logs
 /// its own "Hosting failed to start" error (with a stack trace) through the configured loggers.
 /// </remarks>
 public static class Http2LabHostRunner

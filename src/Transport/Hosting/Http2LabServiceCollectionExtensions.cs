@@ -21,8 +21,9 @@ namespace Http2Lab.Transport.Hosting;
 public static class Http2LabServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the transport: <see cref="TransportOptions"/> bound from <paramref name="configuration"/> and validated
-    /// at start, <see cref="SocketListenerFactory"/> as <see cref="IConnectionListenerFactory"/> (unless one is already
+    /// Adds the transport: <see cref="TransportOptions"/> bound from <paramref name="configuration"/> (a value of the
+    /// wrong type is an <see cref="Http2LabConfigurationException"/> naming its key) and validated at start — with no
+    /// endpoints configured, those of <c>urls</c> / <c>ASPNETCORE_URLS</c>, else <c>http://localhost:5000</c> —, <see cref="SocketListenerFactory"/> as <see cref="IConnectionListenerFactory"/> (unless one is already
     /// registered), the dispatcher and protocol registries (with <c>Async</c>, <c>SingleClient</c>,
     /// <c>ThreadPerConnection</c>, <c>Poll</c> and <c>Echo</c>),
     /// <see cref="IBoundEndpoints"/>, and the hosted service that runs one dispatcher per configured endpoint.
@@ -37,7 +38,7 @@ public static class Http2LabServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
 
         var section = configuration is IConfigurationSection { Path.Length: > 0 } named ? named.Path : TransportOptions.SectionName;
-        var options = services.AddOptions<TransportOptions>().Bind(configuration);
+        var options = services.AddOptions<TransportOptions>().BindReportingKeys(configuration);
         if (configure is not null)
         {
             options.Configure(configure);
@@ -48,6 +49,7 @@ public static class Http2LabServiceCollectionExtensions
         // Everything below is idempotent, so calling AddHttp2LabTransport twice only adds configuration.
         services.TryAddSingleton(new TransportConfigurationKeys(section));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TransportOptions>, TransportOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TransportOptions>, UrlsFallback>());
 
         services.AddOptions<SocketTransportOptions>();
         services.TryAddSingleton<IConnectionListenerFactory, SocketListenerFactory>();

@@ -4,8 +4,8 @@ using Http2Lab.Transport.Dispatchers;
 namespace Http2Lab.Transport.Hosting;
 
 /// <summary>
-/// The addresses the configured endpoints actually listen on (port 0 resolved), available from DI once the
-/// host has started, so tests and tools need no fixed ports.
+/// The addresses the endpoints actually listen on (port 0 resolved), available from DI once the host has started, so
+/// tests and tools need no fixed ports. Endpoints made from <c>urls</c> are named by their URL as written.
 /// </summary>
 public interface IBoundEndpoints
 {
@@ -14,8 +14,17 @@ public interface IBoundEndpoints
     /// </summary>
     Task WhenBound { get; }
 
-    /// <summary>The bound URL of every endpoint bound so far, by endpoint name (case-insensitive).</summary>
+    /// <summary>
+    /// The bound URL of every endpoint bound so far, by endpoint name (case-insensitive). For a <c>localhost</c>
+    /// endpoint that is the 127.0.0.1 address; <see cref="Addresses"/> also has the [::1] one.
+    /// </summary>
     IReadOnlyDictionary<string, Uri> Urls { get; }
+
+    /// <summary>
+    /// Every address listening so far, in the order bound, with the name of its endpoint: one per endpoint, two for a
+    /// <c>localhost</c> endpoint (127.0.0.1 and, where IPv6 allows, [::1] on the same port).
+    /// </summary>
+    IReadOnlyList<KeyValuePair<string, Uri>> Addresses { get; }
 
     /// <summary>Waits until the endpoint <paramref name="name"/> is listening and returns its URL.</summary>
     /// <param name="name">The endpoint's configuration name (case-insensitive).</param>

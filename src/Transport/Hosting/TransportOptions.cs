@@ -8,7 +8,11 @@ public sealed class TransportOptions
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Http2Lab";
 
-    /// <summary>The endpoints to listen on, by name (names are case-insensitive, like configuration keys).</summary>
+    /// <summary>
+    /// The endpoints to listen on, by name (names are case-insensitive, like configuration keys). When none are
+    /// configured, those of <c>urls</c> / <c>ASPNETCORE_URLS</c> are added, named by their URL, or else
+    /// <c>http://localhost:5000</c>.
+    /// </summary>
     public Dictionary<string, EndpointOptions> Endpoints { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>How long a TLS client may take to complete its handshake before the connection is closed.</summary>

@@ -6,7 +6,7 @@ namespace Http2Lab.Transport.Hosting;
 /// <summary>
 /// Validates <see cref="TransportOptions"/> at host start (<c>ValidateOnStart</c>). Each problem is one message
 /// that starts with the configuration key at fault, e.g.
-/// <c>Http2Lab:Endpoints:h2c:Url: 'htp://x' is not a valid URL (expected http://host:port or https://host:port)</c>.
+/// <c>Http2Lab:Endpoints:h2c:Url: 'htp://x' is not a valid URL: the scheme 'htp' is not supported (use http or https)</c>.
 /// </summary>
 /// <remarks>
 /// What can only be known by trying (a certificate's password, a port already in use) is reported at bind time
@@ -17,8 +17,6 @@ internal sealed class TransportOptionsValidator(
     ProtocolRegistry protocols,
     TransportConfigurationKeys keys) : IValidateOptions<TransportOptions>
 {
-    private const string UrlShape = "expected http://host:port or https://host:port";
-
     public ValidateOptionsResult Validate(string? name, TransportOptions options)
     {
         var failures = new List<string>();
@@ -28,10 +26,16 @@ internal sealed class TransportOptionsValidator(
         }
         else
         {
+            var urls = new List<(string Key, string Text, EndpointUrl Url)>();
             foreach (var (endpointName, endpoint) in options.Endpoints)
             {
-                ValidateEndpoint(keys.Endpoint(endpointName), endpoint, failures);
+                if (ValidateEndpoint(endpointName, endpoint, failures) is { } url)
+                {
+                    urls.Add((keys.Setting(endpointName, endpoint!, "Url"), endpoint!.Url, url));
+                }
             }
+
+            FindSharedPorts(urls, failures);
         }
 
         if (options.HandshakeTimeout <= TimeSpan.Zero)
@@ -52,78 +56,108 @@ internal sealed class TransportOptionsValidator(
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private void ValidateEndpoint(string key, EndpointOptions? endpoint, List<string> failures)
+    /// <summary>Adds the endpoint's problems to <paramref name="failures"/>; returns its URL when that is valid.</summary>
+    private EndpointUrl? ValidateEndpoint(string name, EndpointOptions? endpoint, List<string> failures)
     {
         if (endpoint is null)
         {
-            failures.Add($"{key}: the endpoint has no settings (it needs at least a Url)");
-            return;
+            failures.Add($"{keys.Endpoint(name)}: the endpoint has no settings (it needs at least a Url)");
+            return null;
         }
+
+        string Key(string setting) => keys.Setting(name, endpoint, setting);
+        var key = keys.Endpoint(name, endpoint);
 
         EndpointUrl? url = null;
         if (string.IsNullOrWhiteSpace(endpoint.Url))
         {
-            failures.Add($"{key}:Url: no URL is configured ({UrlShape})");
+            failures.Add($"{Key("Url")}: no URL is configured (expected http://host:port or https://host:port)");
         }
-        else if (!EndpointUrl.TryParse(endpoint.Url, out url))
+        else if (!EndpointUrl.TryParse(endpoint.Url, out url, out var problem))
         {
-            failures.Add($"{key}:Url: '{endpoint.Url}' is not a valid URL ({UrlShape})");
+            failures.Add($"{Key("Url")}: '{endpoint.Url}' is not a valid URL: {problem}");
         }
 
         if (!dispatchers.Contains(endpoint.Dispatcher))
         {
-            failures.Add($"{key}:Dispatcher: unknown dispatcher '{endpoint.Dispatcher}' (known: {string.Join(", ", dispatchers.Names)})");
+            failures.Add($"{Key("Dispatcher")}: unknown dispatcher '{endpoint.Dispatcher}' (known: {string.Join(", ", dispatchers.Names)})");
         }
         else if (url is { IsHttps: true } && !dispatchers.SupportsTls(endpoint.Dispatcher))
         {
-            failures.Add($"{key}:Dispatcher: the {endpoint.Dispatcher} dispatcher does not serve https endpoints yet (use http://, or another dispatcher)");
+            failures.Add($"{Key("Dispatcher")}: the {endpoint.Dispatcher} dispatcher does not serve https endpoints yet (use http://, or another dispatcher)");
         }
 
         if (endpoint.MaxConnections is < 1)
         {
-            failures.Add($"{key}:MaxConnections: {endpoint.MaxConnections} must be at least 1");
+            failures.Add($"{Key("MaxConnections")}: {endpoint.MaxConnections} must be at least 1");
         }
 
         if (endpoint.MaxClients < 1)
         {
-            failures.Add($"{key}:MaxClients: {endpoint.MaxClients} must be at least 1");
+            failures.Add($"{Key("MaxClients")}: {endpoint.MaxClients} must be at least 1");
         }
 
         if (endpoint.PollTimeout is { } poll && poll <= TimeSpan.Zero)
         {
-            failures.Add($"{key}:PollTimeout: '{poll}' must be positive (leave it empty for infinite)");
+            failures.Add($"{Key("PollTimeout")}: '{poll}' must be positive (leave it empty for infinite)");
         }
 
         if (endpoint.NoClientPollTimeout is { } idle && idle <= TimeSpan.Zero)
         {
-            failures.Add($"{key}:NoClientPollTimeout: '{idle}' must be positive (leave it empty for infinite)");
+            failures.Add($"{Key("NoClientPollTimeout")}: '{idle}' must be positive (leave it empty for infinite)");
         }
 
         if (!Echo.EchoModes.TryParse(endpoint.EchoMode, out _))
         {
-            failures.Add($"{key}:EchoMode: '{endpoint.EchoMode}' is not an echo mode (Lines or Bytes)");
+            failures.Add($"{Key("EchoMode")}: '{endpoint.EchoMode}' is not an echo mode (Lines or Bytes)");
         }
 
         if (!Tls.Engines.TlsEngines.IsKnown(endpoint.TlsEngine))
         {
-            failures.Add($"{key}:TlsEngine: unknown TLS engine '{endpoint.TlsEngine}' (known: {string.Join(", ", Tls.Engines.TlsEngines.Names)})");
+            failures.Add($"{Key("TlsEngine")}: unknown TLS engine '{endpoint.TlsEngine}' (known: {string.Join(", ", Tls.Engines.TlsEngines.Names)})");
         }
 
         if (endpoint.EchoBufferSize is < 64 or > 64 * 1024 * 1024)
         {
-            failures.Add($"{key}:EchoBufferSize: {endpoint.EchoBufferSize} is outside 64..67108864");
+            failures.Add($"{Key("EchoBufferSize")}: {endpoint.EchoBufferSize} is outside 64..67108864");
         }
 
         if (!protocols.TryGet(endpoint.Protocol, out _))
         {
             var known = protocols.Names.Count == 0 ? "none registered" : string.Join(", ", protocols.Names);
-            failures.Add($"{key}:Protocol: unknown protocol '{endpoint.Protocol}' (known: {known})");
+            failures.Add($"{Key("Protocol")}: unknown protocol '{endpoint.Protocol}' (known: {known})");
         }
 
         // Certificates matter only for https; on http they are ignored.
         if (url is { IsHttps: true } && endpoint.Certificate is { } certificate)
         {
             ValidateCertificateFiles($"{key}:Certificate", certificate, failures);
+        }
+
+        return url;
+    }
+
+    /// <summary>
+    /// Two endpoints on the same port whose addresses overlap would fail at bind time with "address in use", which
+    /// reads as if another server were listening; name both keys instead. Port 0 never collides.
+    /// </summary>
+    private static void FindSharedPorts(List<(string Key, string Text, EndpointUrl Url)> urls, List<string> failures)
+    {
+        for (var i = 0; i < urls.Count; i++)
+        {
+            for (var j = i + 1; j < urls.Count; j++)
+            {
+                var (a, b) = (urls[i], urls[j]);
+                if (a.Url.Port == 0 || a.Url.Port != b.Url.Port || EndpointAddresses.Shared(a.Url, b.Url) is not { } host)
+                {
+                    continue;
+                }
+
+                var where = $"{host}:{a.Url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+                failures.Add(a.Key == b.Key
+                    ? $"{a.Key}: '{a.Text}' and '{b.Text}' both bind {where}"
+                    : $"{a.Key} and {b.Key} both bind {where}");
+            }
         }
     }
 
