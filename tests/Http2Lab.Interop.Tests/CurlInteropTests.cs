@@ -67,6 +67,22 @@ public sealed class CurlInteropTests(DefaultServerFixture defaults) : IDisposabl
         Assert.Contains("allow: POST", lines);
     }
 
+    [Theory]
+    [MemberData(nameof(ServerMatrix.CleartextEndpoints), MemberType = typeof(ServerMatrix))]
+    public async Task An_http1_request_on_an_h2c_endpoint_gets_a_readable_505(string endpoint)
+    {
+        ToolResult result = await ExternalTool.RunAsync(
+            ExternalTool.Curl(), ["--http1.1", "-sS", "-i", "--max-time", "10", Url(endpoint, "/")], CurlTimeout);
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.StartsWith("HTTP/1.1 505 HTTP Version Not Supported\r\n", result.StdOut);
+        Assert.EndsWith("This endpoint speaks HTTP/2 only, with prior knowledge (RFC 9113 3.3): use e.g. curl --http2-prior-knowledge or nghttp.\n", result.StdOut);
+
+        // The endpoint is none the worse for it.
+        ToolResult h2 = await CurlAsync(endpoint, Url(endpoint, "/"));
+        Assert.Equal("Hello World\n", h2.StdOut);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Url(string endpoint, string path) => defaults.Server.Url(endpoint, path);

@@ -93,11 +93,21 @@ public sealed partial class Http2Session
         int available = (int)Math.Min(input.Length, preface.Length);
         input.Slice(0, available).CopyTo(received);
 
-        // Fail as soon as the octets diverge, e.g. an HTTP/1.1 request sent to an h2c port.
         if (!received[..available].SequenceEqual(preface[..available]))
         {
-            ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, "invalid connection preface (§3.4)"));
-            return false;
+            // An HTTP/1.1 client on an h2c port gets a response it can read; anything else is a protocol error as
+            // soon as the octets diverge.
+            switch (Http1RequestLine.Classify(input, out string line))
+            {
+                case Http1RequestLine.Kind.Incomplete:
+                    return false;
+                case Http1RequestLine.Kind.Request:
+                    RefuseHttp1(line);
+                    return false;
+                default:
+                    ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, "invalid connection preface (§3.4)"));
+                    return false;
+            }
         }
 
         if (available < preface.Length)
@@ -108,6 +118,27 @@ public sealed partial class Http2Session
         _prefaceReceived = true;
         Start();
         return true;
+    }
+
+    private static readonly byte[] Http1VersionNotSupported = BuildHttp1Refusal();
+
+    private static byte[] BuildHttp1Refusal()
+    {
+        const string body = "This endpoint speaks HTTP/2 only, with prior knowledge (RFC 9113 3.3): use e.g. curl --http2-prior-knowledge or nghttp.\n";
+        return System.Text.Encoding.ASCII.GetBytes(
+            "HTTP/1.1 505 HTTP Version Not Supported\r\ncontent-type: text/plain; charset=utf-8\r\n" +
+            $"content-length: {body.Length}\r\nconnection: close\r\n\r\n{body}");
+    }
+
+    /// <summary>
+    /// Answers an HTTP/1.x request with <c>505 HTTP Version Not Supported</c> in HTTP/1.1 and a line of text, then
+    /// ends the connection: no SETTINGS, no GOAWAY, which an HTTP/1.1 client would show as binary noise.
+    /// </summary>
+    private void RefuseHttp1(string requestLine)
+    {
+        SessionLog.Http1Refused(_logger, requestLine);
+        _closed = true;
+        _output.Write(Http1VersionNotSupported);
     }
 
     private ReadOnlySpan<byte> CopyToScratch(in ReadOnlySequence<byte> payload)

@@ -30,6 +30,9 @@ internal static partial class SessionLog
     [LoggerMessage(7, LogLevel.Debug, "HTTP/2 connection idle for {Seconds} s (KeepAliveTimeout); closing with GOAWAY")]
     public static partial void KeepAliveTimeout(ILogger logger, double seconds);
 
+    [LoggerMessage(9, LogLevel.Debug, "HTTP/1.x request on an HTTP/2-only (h2c) endpoint ({RequestLine}): answered 505 HTTP Version Not Supported and closed")]
+    public static partial void Http1Refused(ILogger logger, string requestLine);
+
     [LoggerMessage(8, LogLevel.Debug, "HTTP/2 graceful shutdown: final GOAWAY NO_ERROR, last stream {LastStreamId}, {Active} streams in flight")]
     public static partial void FinalGoAway(ILogger logger, int lastStreamId, int active);
 }

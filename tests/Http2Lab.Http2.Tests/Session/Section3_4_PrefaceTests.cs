@@ -94,9 +94,9 @@ public class Section3_4_PrefaceTests
     }
 
     [Theory]
-    [InlineData("GET / HTTP/1.1\r\nHost: x\r\n\r\n")]
-    [InlineData("PRI * HTTP/1.1\r\n\r\nSM\r\n\r\n")]
     [InlineData("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n")]
+    [InlineData("HELLO THERE\r\n\r\n")] // a line, but not an HTTP/1.x request line
+    [InlineData("GET / HTTP/2.0\r\n\r\n")]
     [InlineData("pri * HTTP/2.0\r\n\r\nSM\r\n\r\n")]
     public void Invalid_preface_is_a_connection_error_of_type_protocol_error(string preface)
     {
@@ -123,11 +123,45 @@ public class Section3_4_PrefaceTests
     }
 
     [Fact]
-    public void An_http1_request_is_rejected_without_waiting_for_24_octets()
+    public void Binary_that_is_not_the_preface_is_rejected_without_waiting_for_24_octets()
     {
         using var h = new SessionHarness();
-        h.Send("GET"u8.ToArray());
+        h.Send([0x16, 0x03, 0x01]); // a TLS ClientHello on a cleartext port
         h.AssertGoAway(Http2ErrorCode.ProtocolError);
+    }
+
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nHost: x\r\n\r\n")]
+    [InlineData("POST /upload HTTP/1.0\r\n")]
+    [InlineData("PRI * HTTP/1.1\r\n\r\nSM\r\n\r\n")]
+    public void An_http1_request_gets_a_readable_505_in_http1_and_the_connection_ends(string request)
+    {
+        using var h = new SessionHarness();
+        byte[] bytes = Encoding.ASCII.GetBytes(request);
+
+        Assert.Equal(bytes.Length, h.Send(bytes, drain: false));
+
+        string response = Encoding.ASCII.GetString(h.Session.PendingOutput.Span);
+        Assert.StartsWith("HTTP/1.1 505 HTTP Version Not Supported\r\n", response);
+        Assert.Contains("\r\nconnection: close\r\n", response);
+        string body = response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.Contains($"\r\ncontent-length: {body.Length}\r\n", response);
+        Assert.Contains("HTTP/2 only, with prior knowledge", body);
+        Assert.True(h.Session.IsCompleted); // no SETTINGS, no GOAWAY: nothing an HTTP/1.1 client would show as noise
+        Assert.Empty(h.Handler.Events);
+    }
+
+    [Fact]
+    public void A_request_line_arriving_in_pieces_is_answered_once_it_is_complete()
+    {
+        using var h = new SessionHarness();
+        Assert.Equal(0, h.Send("GET /index.ht"u8.ToArray(), drain: false));
+        Assert.False(h.Session.HasPendingOutput);
+        Assert.False(h.Session.IsCompleted);
+
+        h.Send("ml HTTP/1.1\r\n"u8.ToArray(), drain: false);
+
+        Assert.StartsWith("HTTP/1.1 505 ", Encoding.ASCII.GetString(h.Session.PendingOutput.Span));
     }
 
     [Fact]
