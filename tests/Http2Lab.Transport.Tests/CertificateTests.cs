@@ -39,6 +39,20 @@ public sealed class CertificateTests(TestCertificates files) : IClassFixture<Tes
     }
 
     [Fact]
+    public void Relative_paths_are_found_in_the_content_root_whatever_the_current_directory()
+    {
+        var environment = new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = _files.Directory };
+        var loader = new ServerCertificateLoader(Microsoft.Extensions.Logging.Abstractions.NullLogger<ServerCertificateLoader>.Instance, environment);
+        var endpoint = new EndpointOptions { Certificate = new CertificateOptions { Path = "cert.pem", KeyPath = "key.pem" } };
+        Assert.False(File.Exists(Path.Combine(Environment.CurrentDirectory, "cert.pem"))); // not found by accident
+
+        using var certificate = loader.GetCertificate("Http2Lab:Endpoints:h2", endpoint);
+
+        Assert.Equal(_files.Thumbprint, certificate.Thumbprint);
+        Assert.True(certificate.HasPrivateKey);
+    }
+
+    [Fact]
     public void Pfx_loads_with_its_password()
     {
         using var certificate = ServerCertificateLoader.Load(new CertificateOptions { Path = _files.Pfx, Password = TestCertificates.Password }, Key);

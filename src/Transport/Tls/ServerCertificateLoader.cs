@@ -13,14 +13,17 @@ namespace Http2Lab.Transport.Tls;
 public sealed partial class ServerCertificateLoader
 {
     private readonly ILogger _logger;
+    private readonly string? _contentRoot;
     private int _developmentAnnounced;
 
     /// <summary>Creates the loader.</summary>
     /// <param name="logger">Logs (once) the use of the development certificate.</param>
-    public ServerCertificateLoader(ILogger<ServerCertificateLoader> logger)
+    /// <param name="environment">The host's environment: relative certificate paths are resolved against its content root.</param>
+    public ServerCertificateLoader(ILogger<ServerCertificateLoader> logger, Microsoft.Extensions.Hosting.IHostEnvironment? environment = null)
     {
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
+        _contentRoot = environment?.ContentRootPath;
     }
 
     /// <summary>Returns the certificate an https endpoint serves.</summary>
@@ -32,7 +35,16 @@ public sealed partial class ServerCertificateLoader
         ArgumentNullException.ThrowIfNull(endpoint);
         if (endpoint.Certificate.IsConfigured)
         {
-            return Load(endpoint.Certificate, $"{endpointKey}:Certificate");
+            // As Kestrel: a relative path means one beside the application's content (appsettings.json), not one
+            // beside wherever the process happened to be started.
+            CertificateOptions configured = endpoint.Certificate;
+            var resolved = new CertificateOptions
+            {
+                Path = FromContentRoot(configured.Path),
+                KeyPath = FromContentRoot(configured.KeyPath),
+                Password = configured.Password,
+            };
+            return Load(resolved, $"{endpointKey}:Certificate");
         }
 
         var development = DevelopmentCertificate.Get();
@@ -44,6 +56,9 @@ public sealed partial class ServerCertificateLoader
 
         return development;
     }
+
+    private string? FromContentRoot(string? path) =>
+        string.IsNullOrWhiteSpace(path) || _contentRoot is null || Path.IsPathRooted(path) ? path : Path.Combine(_contentRoot, path);
 
     /// <summary>Loads a configured certificate (PEM certificate + key, or PFX).</summary>
     /// <param name="options">The certificate options; <see cref="CertificateOptions.Path"/> must be set.</param>
