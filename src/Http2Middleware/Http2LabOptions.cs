@@ -10,7 +10,7 @@ namespace Http2Lab.Http2;
 public sealed class Http2LabOptions
 {
     /// <summary>Wraps the two option objects being configured.</summary>
-    public Http2LabOptions(TransportOptions transport, Http2Limits limits)
+    internal Http2LabOptions(TransportOptions transport, Http2Limits limits)
     {
         Transport = transport;
         Limits = limits;

@@ -7,7 +7,7 @@ namespace Http2Lab.Http2;
 /// The HTTP/2 layer's instruments, on the meter <see cref="MeterName"/>: streams, request durations,
 /// resets and connection errors by RFC 9113 error code (tag <c>http2.error_code</c>).
 /// </summary>
-public sealed class Http2Metrics
+internal sealed class Http2Metrics
 {
     /// <summary>The name of the HTTP/2 layer's <see cref="Meter"/>.</summary>
     public const string MeterName = "Http2Lab.Http2";

@@ -13,7 +13,7 @@ namespace Http2Lab.Http2;
 /// <see cref="Http2Router"/>'s handlers), on whichever dispatcher the endpoint names; over TLS the client must
 /// negotiate ALPN <c>h2</c>.
 /// </summary>
-public sealed class Http2Protocol : IConnectionProtocol
+internal sealed class Http2Protocol : IConnectionProtocol
 {
     /// <summary>The protocol's configuration name.</summary>
     public const string ProtocolName = "Http2";

@@ -51,11 +51,11 @@ public class Http2MetricsTests
             }
         }
 
-        // An HTTP/1.1 request on the h2c port is an invalid preface: GOAWAY PROTOCOL_ERROR.
+        // Octets that are neither the preface nor an HTTP/1.x request line (which gets a 505): GOAWAY PROTOCOL_ERROR.
         using (var tcp = new TcpClient())
         {
             await tcp.ConnectAsync("127.0.0.1", server.Url(endpoint).Port);
-            await tcp.GetStream().WriteAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+            await tcp.GetStream().WriteAsync("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"u8.ToArray());
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             byte[] buffer = new byte[1024];
             while (await tcp.GetStream().ReadAsync(buffer, timeout.Token) > 0)

@@ -1,7 +1,7 @@
 namespace Http2Lab.Http2.Application;
 
 /// <summary>A route-mapping callback registered with <c>AddHttp2Routes</c>, applied when the router is created.</summary>
-public sealed class Http2RouteConfiguration(Action<Http2Router> configure)
+internal sealed class Http2RouteConfiguration(Action<Http2Router> configure)
 {
     /// <summary>Maps the routes.</summary>
     public void Configure(Http2Router router) => configure(router);

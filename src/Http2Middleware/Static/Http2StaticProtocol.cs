@@ -13,7 +13,7 @@ namespace Http2Lab.Http2.Static;
 /// <c>content-type: text/plain</c>, <c>Hello World\n</c> (the sample's <c>GET /</c>) — with no routing and no HPACK
 /// encoding per response. What it costs is what the transport and the session cost.
 /// </summary>
-public sealed class Http2StaticProtocol : IConnectionProtocol
+internal sealed class Http2StaticProtocol : IConnectionProtocol
 {
     /// <summary>The protocol's configuration name.</summary>
     public const string ProtocolName = "Http2Static";

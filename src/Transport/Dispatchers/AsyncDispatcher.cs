@@ -17,7 +17,7 @@ namespace Http2Lab.Transport.Dispatchers;
 /// binds, so the per-endpoint <see cref="EndpointOptions.NoDelay"/> is applied here, per accepted socket,
 /// through <see cref="IConnectionSocketFeature"/> when the transport exposes one.
 /// </remarks>
-public sealed class AsyncDispatcher : Dispatcher
+internal sealed class AsyncDispatcher : Dispatcher
 {
     // After aborting, connection pipelines unwind quickly (their reads fail); don't let one stall the host.
     private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(2);

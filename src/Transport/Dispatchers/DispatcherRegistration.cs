@@ -8,4 +8,4 @@ namespace Http2Lab.Transport.Dispatchers;
 /// <param name="Name">The name endpoints use in <see cref="Hosting.EndpointOptions.Dispatcher"/> (case-insensitive).</param>
 /// <param name="Factory">Creates the dispatcher of one endpoint.</param>
 /// <param name="SupportsTls">Whether it can serve https endpoints; an https endpoint naming it is a configuration error.</param>
-public sealed record DispatcherRegistration(string Name, DispatcherFactory Factory, bool SupportsTls = true);
+internal sealed record DispatcherRegistration(string Name, DispatcherFactory Factory, bool SupportsTls = true);

@@ -6,7 +6,7 @@ namespace Http2Lab.Transport.Dispatchers;
 /// The dispatchers registered in DI, by name. When two registrations share a name the later one wins,
 /// so an application can replace a built-in dispatcher.
 /// </summary>
-public sealed class DispatcherRegistry
+internal sealed class DispatcherRegistry
 {
     /// <summary>The name of the built-in <see cref="AsyncDispatcher"/>.</summary>
     public const string Async = "Async";

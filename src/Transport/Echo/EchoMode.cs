@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Http2Lab.Transport.Echo;
 
 /// <summary>How the echo protocol answers (<c>Http2Lab:Endpoints:&lt;name&gt;:EchoMode</c>).</summary>
-public enum EchoMode
+internal enum EchoMode
 {
     /// <summary>Lines ending in LF or CRLF come back ending in CRLF; the line <c>quit</c> closes the connection.</summary>
     Lines,
@@ -13,7 +13,7 @@ public enum EchoMode
 }
 
 /// <summary>Parsing of <see cref="EchoMode"/> configuration values.</summary>
-public static class EchoModes
+internal static class EchoModes
 {
     /// <summary>Parses a configured mode (case-insensitive).</summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out EchoMode? mode)

@@ -11,7 +11,7 @@ namespace Http2Lab.Transport.Echo;
 /// sends much and never reads cannot grow the server). When the client half-closes, everything still owed is
 /// written back, then the connection closes.
 /// </summary>
-public sealed class EchoProcessor : IConnectionProcessor
+internal sealed class EchoProcessor : IConnectionProcessor
 {
     /// <summary>The longest run of octets held back while waiting for the end of a line.</summary>
     public const int MaxLineLength = 4096;

@@ -9,7 +9,7 @@ namespace Http2Lab.Transport.Echo;
 /// run an <see cref="EchoProcessor"/> per connection (<c>EchoMode</c>: <c>Lines</c> or <c>Bytes</c>;
 /// <c>EchoBufferSize</c>). Over TLS it needs no ALPN.
 /// </summary>
-public sealed class EchoProtocol : IConnectionProtocol
+internal sealed class EchoProtocol : IConnectionProtocol
 {
     /// <summary>The protocol name endpoints use.</summary>
     public const string ProtocolName = "Echo";

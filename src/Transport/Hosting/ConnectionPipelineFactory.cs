@@ -12,7 +12,7 @@ namespace Http2Lab.Transport.Hosting;
 /// TLS settings with the protocol's ALPN ids for https endpoints, the connection observer, and the pipe-based
 /// pipeline (logging and metrics, then TLS, then the processor).
 /// </summary>
-public sealed class ConnectionPipelineFactory
+internal sealed class ConnectionPipelineFactory
 {
     private readonly IServiceProvider _services;
     private readonly ProtocolRegistry _protocols;

@@ -8,14 +8,20 @@ namespace Http2Lab.Transport.Hosting;
 
 /// <summary>
 /// Everything a dispatcher needs to serve one configured endpoint, prepared at start-up: where to listen, the
-/// protocol's processor factory, TLS settings for https, the connection observer (logs, metrics), the limits,
-/// and — for dispatchers built on <see cref="IConnectionListenerFactory"/> — the same as a pipe-based
-/// <see cref="ConnectionDelegate"/> (logging → TLS → processor).
+/// protocol's processor factory, the limits, and — for dispatchers built on <see cref="IConnectionListenerFactory"/>
+/// or any other source of <see cref="ConnectionContext"/>s — the whole connection as a pipe-based
+/// <see cref="ConnectionDelegate"/> (logging and metrics → TLS → processor).
 /// </summary>
+/// <remarks>
+/// A dispatcher of your own (<c>AddHttp2LabDispatcher</c>) either hands connections to <see cref="PipeApplication"/>,
+/// which does TLS for https endpoints, or drives <see cref="CreateProcessor"/>'s processors itself, over plaintext
+/// only (register it with <c>supportsTls: false</c>). The built-in socket dispatchers also use the transport's TLS
+/// settings and connection observer, which are internal.
+/// </remarks>
 public sealed class EndpointContext
 {
     /// <summary>Creates the context.</summary>
-    public EndpointContext(
+    internal EndpointContext(
         string name,
         string key,
         EndpointOptions options,
@@ -61,10 +67,10 @@ public sealed class EndpointContext
     public ConnectionProcessorFactory CreateProcessor { get; }
 
     /// <summary>TLS settings for an https endpoint; null for http.</summary>
-    public TlsServerSettings? Tls { get; }
+    internal TlsServerSettings? Tls { get; }
 
     /// <summary>Reports connection open/close and rejections.</summary>
-    public ConnectionObserver Observer { get; }
+    internal ConnectionObserver Observer { get; }
 
     /// <summary>The pipeline for pipe-based dispatchers: logging and metrics, TLS (https), then the processor.</summary>
     public ConnectionDelegate PipeApplication { get; }

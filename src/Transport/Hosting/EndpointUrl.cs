@@ -91,7 +91,7 @@ public sealed class EndpointUrl
     /// drops 80 and 443) and no trailing slash, as the logs show it.
     /// </summary>
     /// <param name="url">An endpoint URL.</param>
-    public static string Format(Uri url)
+    internal static string Format(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
         return $"{url.Scheme}://{url.Host}:{url.Port.ToString(CultureInfo.InvariantCulture)}";

@@ -6,7 +6,7 @@ namespace Http2Lab.Transport.Hosting;
 /// The protocols registered in DI, by name. When two registrations share a name, the later one wins,
 /// so an application can replace a built-in protocol.
 /// </summary>
-public sealed class ProtocolRegistry
+internal sealed class ProtocolRegistry
 {
     private readonly Dictionary<string, IConnectionProtocol> _protocols = new(StringComparer.OrdinalIgnoreCase);
 

@@ -6,7 +6,7 @@ namespace Http2Lab.Transport.Pipeline;
 /// Outermost connection middleware of pipe-based dispatchers: reports each connection's open and close to the
 /// endpoint's <see cref="ConnectionObserver"/> (Debug log lines, connection metrics).
 /// </summary>
-public sealed class ConnectionLoggingMiddleware
+internal sealed class ConnectionLoggingMiddleware
 {
     private readonly ConnectionDelegate _next;
     private readonly ConnectionObserver _observer;

@@ -7,7 +7,7 @@ namespace Http2Lab.Transport.Pipeline;
 /// Logs each connection's open and close (Debug) and records the connection metrics of <see cref="TransportMetrics"/>,
 /// for one endpoint — the same lines and instruments whichever dispatcher runs the connection.
 /// </summary>
-public sealed partial class ConnectionObserver
+internal sealed partial class ConnectionObserver
 {
     private readonly string _endpointName;
     private readonly TransportMetrics _metrics;

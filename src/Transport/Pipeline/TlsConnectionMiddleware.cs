@@ -14,7 +14,7 @@ namespace Http2Lab.Transport.Pipeline;
 /// for the rest of the pipeline. Clients that fail the handshake, time out or negotiate no protocol of ours are
 /// logged and closed; they never reach the protocol.
 /// </summary>
-public sealed class TlsConnectionMiddleware
+internal sealed class TlsConnectionMiddleware
 {
     private static readonly TimeSpan CloseNotifyTimeout = TimeSpan.FromSeconds(1);
 

@@ -10,7 +10,7 @@ namespace Http2Lab.Transport.Pipeline;
 /// connection's features as itself and as <see cref="ITlsHandshakeFeature"/> and
 /// <see cref="ITlsApplicationProtocolFeature"/>, so Kestrel-style code finds it too.
 /// </summary>
-public sealed class TlsHandshakeFeature : ITlsHandshakeFeature, ITlsApplicationProtocolFeature
+internal sealed class TlsHandshakeFeature : ITlsHandshakeFeature, ITlsApplicationProtocolFeature
 {
 #pragma warning disable SYSLIB0058 // The legacy algorithm properties are part of ITlsHandshakeFeature.
     private readonly CipherAlgorithmType _cipherAlgorithm;

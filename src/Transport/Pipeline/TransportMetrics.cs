@@ -6,7 +6,7 @@ namespace Http2Lab.Transport.Pipeline;
 /// The transport's instruments, on the meter <see cref="MeterName"/>. Every measurement carries the
 /// endpoint name as tag <c>http2lab.endpoint</c>.
 /// </summary>
-public sealed class TransportMetrics
+internal sealed class TransportMetrics
 {
     /// <summary>The name of the transport's <see cref="Meter"/>.</summary>
     public const string MeterName = "Http2Lab.Transport";

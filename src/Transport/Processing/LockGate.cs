@@ -4,7 +4,7 @@ namespace Http2Lab.Transport.Processing;
 /// A <see cref="ConnectionGate"/> that is a lock: any thread may enter. When the outermost holder leaves,
 /// <c>onOutput</c> runs (outside the lock) so the dispatcher writes what was produced.
 /// </summary>
-public sealed class LockGate : ConnectionGate
+internal sealed class LockGate : ConnectionGate
 {
     private readonly Lock _lock = new();
     private readonly Action _onOutput;

@@ -13,7 +13,7 @@ namespace Http2Lab.Transport.Sockets;
 /// (<see cref="SocketConnectionContextFactory"/>: pipes, pooled memory, I/O queues), configured by
 /// <see cref="SocketTransportOptions"/>.
 /// </summary>
-public sealed class SocketListenerFactory : IConnectionListenerFactory
+internal sealed class SocketListenerFactory : IConnectionListenerFactory
 {
     private readonly SocketTransportOptions _options;
     private readonly ILoggerFactory _loggers;

@@ -8,7 +8,7 @@ namespace Http2Lab.Transport.Tls;
 /// A self-signed certificate for <c>localhost</c>, created once per process, for https endpoints that do not
 /// configure a certificate. Clients must trust it explicitly (for example by pinning its thumbprint).
 /// </summary>
-public static class DevelopmentCertificate
+internal static class DevelopmentCertificate
 {
     /// <summary>The subject of the development certificate.</summary>
     public const string Subject = "CN=localhost";

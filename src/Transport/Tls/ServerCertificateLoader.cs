@@ -10,7 +10,7 @@ namespace Http2Lab.Transport.Tls;
 /// configured) the <see cref="DevelopmentCertificate"/>. Every failure is an
 /// <see cref="Http2LabConfigurationException"/> naming the configuration key at fault.
 /// </summary>
-public sealed partial class ServerCertificateLoader
+internal sealed partial class ServerCertificateLoader
 {
     private readonly ILogger _logger;
     private readonly string? _contentRoot;

@@ -11,7 +11,7 @@ namespace Http2Lab.Transport.Tls;
 /// offering the protocol's ids (none required when the protocol has none), the handshake timeout, and one
 /// account of why a handshake failed (log line at Debug, metric with a reason).
 /// </summary>
-public sealed partial class TlsServerSettings
+internal sealed partial class TlsServerSettings
 {
     private readonly SslStreamCertificateContext _certificate;
     private readonly List<SslApplicationProtocol>? _applicationProtocols;

@@ -12,7 +12,7 @@ namespace Http2Lab.Transport.Dispatchers.Blocking;
 /// descriptors run out), the connection limit, the shared heartbeat, and the stop sequence. Subclasses decide
 /// where each accepted connection runs.
 /// </summary>
-public abstract partial class BlockingDispatcher : Dispatcher
+internal abstract partial class BlockingDispatcher : Dispatcher
 {
     // After the shutdown timeout, connections get this long to say goodbye before their sockets close.
     private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);

@@ -16,7 +16,7 @@ namespace Http2Lab.Transport.Dispatchers.Blocking;
 /// open while they make a request on another); a silent connection is closed after the TLS handshake timeout.
 /// A client between requests (its protocol is idle) is asked to close as soon as another is waiting.
 /// </remarks>
-public sealed class SingleClientDispatcher : BlockingDispatcher
+internal sealed class SingleClientDispatcher : BlockingDispatcher
 {
     private readonly List<(Socket Socket, long AcceptedAt)> _silent = [];
     private readonly TimeSpan _silenceLimit;

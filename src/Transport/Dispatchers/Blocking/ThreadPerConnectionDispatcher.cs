@@ -7,7 +7,7 @@ namespace Http2Lab.Transport.Dispatchers.Blocking;
 /// An accept thread plus one named thread per connection, each with blocking socket I/O. Live connections (and
 /// their threads) are listed by <see cref="Dispatcher.GetConnections"/>; a thread ends with its connection.
 /// </summary>
-public sealed class ThreadPerConnectionDispatcher : BlockingDispatcher
+internal sealed class ThreadPerConnectionDispatcher : BlockingDispatcher
 {
     private long _count;
 

@@ -16,7 +16,7 @@ namespace Http2Lab.Transport.Dispatchers.Poll;
 /// through a memory-buffer engine (<see cref="EndpointOptions.TlsEngine"/>) that never touches the socket; the loop
 /// moves the octets (<see cref="PollClient"/>), and <see cref="EndpointOptions.PollTrace"/> logs why it did what.
 /// </summary>
-public sealed partial class PollDispatcher : Dispatcher
+internal sealed partial class PollDispatcher : Dispatcher
 {
     /// <summary>The most loops an endpoint may run.</summary>
     public const int MaxLoops = 256;
