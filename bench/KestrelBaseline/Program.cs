@@ -3,11 +3,19 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-// Kestrel baseline for bench/h2load-compare.sh: HTTP/2 only, h2c (prior knowledge) and TLS (ALPN h2) on loopback,
+// Kestrel baseline for bench/run.sh: HTTP/2 only, h2c (prior knowledge) and TLS (ALPN h2) on loopback,
 // serving GET / -> "Hello World\n" text/plain like Http2Lab's sample (which also sends content-length).
-// Usage: KestrelBaseline [--h2c PORT] [--h2 PORT]   (defaults 5080 and 5443; 0 disables an endpoint)
+// Usage: KestrelBaseline [--h2c PORT] [--h2 PORT] [--cert CERT.pem --key KEY.pem]
+//   ports default to 5080 and 5443 (0 disables an endpoint); without --cert, a self-signed certificate made at start.
 int h2cPort = PortArg(args, "--h2c", 5080);
 int h2Port = PortArg(args, "--h2", 5443);
+string? certPath = StringArg(args, "--cert");
+string? keyPath = StringArg(args, "--key");
+if (keyPath is not null && certPath is null)
+{
+    Console.Error.WriteLine("--key needs --cert");
+    return 2;
+}
 
 WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
 builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
@@ -22,7 +30,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 
     if (h2Port > 0)
     {
-        X509Certificate2 certificate = CreateSelfSignedCertificate();
+        X509Certificate2 certificate = certPath is null ? CreateSelfSignedCertificate() : LoadPemCertificate(certPath, keyPath);
         kestrel.Listen(IPAddress.Loopback, h2Port, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
@@ -49,11 +57,26 @@ app.Run(context =>
 
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"KestrelBaseline listening: h2c={h2cPort} h2={h2Port}"));
 app.Run();
+return 0;
 
 static int PortArg(string[] args, string name, int fallback)
 {
     int index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+}
+
+static string? StringArg(string[] args, string name)
+{
+    int index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
+// A PEM certificate and its PEM private key (or both in one file when keyPath is null), e.g. bench/run.sh's shared
+// certificate. Re-imported through PKCS#12 like the self-signed one (an ephemeral PEM key is refused by SslStream on Windows).
+static X509Certificate2 LoadPemCertificate(string certPath, string? keyPath)
+{
+    using X509Certificate2 pem = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+    return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
 }
 
 // The same kind of certificate as Http2Lab's development certificate: ECDSA P-256, CN=localhost, 127.0.0.1 SAN.
