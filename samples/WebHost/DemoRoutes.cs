@@ -15,9 +15,16 @@ public static class DemoRoutes
 
     private static readonly byte[] Hello = "Hello World\n"u8.ToArray();
 
-    /// <summary>Maps <c>/</c>, <c>/echo</c>, <c>/bytes/{n}</c>, <c>/headers</c> and <c>/slow</c>.</summary>
+    /// <summary>Maps <c>/</c>, <c>/healthz</c>, <c>/echo</c>, <c>/bytes/{n}</c>, <c>/headers</c> and <c>/slow</c>.</summary>
     public static void Map(Http2Router router)
     {
+        // For load balancers' health checks (deploy/haproxy.cfg): 200 "ok" while the host runs.
+        router.MapGet("/healthz", async (request, response) =>
+        {
+            response.SetHeader("content-type", "text/plain");
+            await response.WriteAsync("ok\n");
+        });
+
         router.MapGet("/", async (request, response) =>
         {
             response.SetHeader("content-type", "text/plain");
