@@ -114,6 +114,9 @@ internal sealed partial class PollDispatcher : Dispatcher
     public override IReadOnlyList<DispatcherConnectionInfo> GetConnections() =>
         _group is null ? [] : _group.LoopCount == 1 ? _group.Loops[0].Snapshot : [.. _group.Loops.SelectMany(l => l.Snapshot)];
 
+    /// <summary>Tests: behave as on an OS without SO_REUSEPORT, so the hand-off path runs on Linux too.</summary>
+    internal static bool ReusePortUnavailableForTests { get; set; }
+
     /// <summary>
     /// One listening socket per loop on the same port (SO_REUSEPORT: the kernel spreads connections, and a loop
     /// accepts only its own); where the OS refuses, one socket, and its loop hands connections round-robin to all.
@@ -128,6 +131,11 @@ internal sealed partial class PollDispatcher : Dispatcher
         var listeners = new List<Socket>(loops);
         try
         {
+            if (ReusePortUnavailableForTests)
+            {
+                throw new SocketException((int)SocketError.OperationNotSupported);
+            }
+
             listeners.Add(ListenSocket.Bind(Url.EndPoint, blocking: false, reusePort: true));
             var port = new IPEndPoint(Url.EndPoint.Address, ((IPEndPoint)listeners[0].LocalEndPoint!).Port);
             while (listeners.Count < loops)
