@@ -41,6 +41,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 
 WebApplication app = builder.Build();
 byte[] hello = "Hello World\n"u8.ToArray();
+byte[] chunk = new byte[64 * 1024];
 app.Run(context =>
 {
     HttpResponse response = context.Response;
@@ -51,6 +52,19 @@ app.Run(context =>
         return response.Body.WriteAsync(hello, 0, hello.Length);
     }
 
+    // bench/transfer.sh: the same bulk routes as Http2Lab's sample.
+    if (context.Request.Path.StartsWithSegments("/bytes", out PathString rest) && long.TryParse(rest.Value?.TrimStart('/'), out long size))
+    {
+        return SendBytesAsync(response, size, chunk);
+    }
+
+    if (context.Request.Path == "/echo" && HttpMethods.IsPost(context.Request.Method))
+    {
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
+        response.ContentType = context.Request.ContentType ?? "application/octet-stream";
+        return context.Request.Body.CopyToAsync(response.Body, 64 * 1024, context.RequestAborted);
+    }
+
     response.StatusCode = StatusCodes.Status404NotFound;
     return Task.CompletedTask;
 });
@@ -58,6 +72,16 @@ app.Run(context =>
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"KestrelBaseline listening: h2c={h2cPort} h2={h2Port}"));
 app.Run();
 return 0;
+
+static async Task SendBytesAsync(HttpResponse response, long size, byte[] chunk)
+{
+    response.ContentType = "application/octet-stream";
+    response.ContentLength = size;
+    for (long left = size; left > 0; left -= chunk.Length)
+    {
+        await response.Body.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, left)));
+    }
+}
 
 static int PortArg(string[] args, string name, int fallback)
 {
