@@ -81,15 +81,8 @@ public sealed partial class Http2Session
         _encodeScratch.Clear();
         _encoder.BeginHeaderBlock(_encodeScratch);
         _encodeScratch.Write(response.HeaderBlock);
-        FrameWriter.WriteHeaders(_output, stream.Id, _encodeScratch.WrittenSpan, body.IsEmpty, _peerSettings.MaxFrameSize);
-        stream.HeadersSent = true;
-        if (body.IsEmpty)
-        {
-            ApplyLocalEnd(stream);
-            return true;
-        }
-
-        return TryWriteData(streamId, body, endStream: true, out bodySent);
+        SendEncodedHeaders(stream, endStream: body.IsEmpty);
+        return body.IsEmpty || TryWriteData(streamId, body, endStream: true, out bodySent);
     }
 
     /// <summary>
@@ -285,6 +278,12 @@ public sealed partial class Http2Session
         _encoder.BeginHeaderBlock(_encodeScratch);
         _encoder.EncodeStatus(_encodeScratch, statusCode);
         EncodeFields(headers);
+        SendEncodedHeaders(stream, endStream);
+    }
+
+    /// <summary>Sends the header block in <c>_encodeScratch</c> as HEADERS (+ CONTINUATION) on <paramref name="stream"/>.</summary>
+    private void SendEncodedHeaders(Http2Stream stream, bool endStream)
+    {
         FrameWriter.WriteHeaders(_output, stream.Id, _encodeScratch.WrittenSpan, endStream, _peerSettings.MaxFrameSize);
         stream.HeadersSent = true;
         if (endStream)
