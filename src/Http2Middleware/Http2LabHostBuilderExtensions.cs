@@ -55,6 +55,7 @@ public static class Http2LabHostBuilderExtensions
             return router;
         });
         services.TryAddSingleton<Http2Metrics>();
+        services.TryAddSingleton<Http2ApplicationHandler>();
         services.AddHttp2LabProtocol<Http2Protocol>();
         services.AddHttp2LabProtocol<Static.Http2StaticProtocol>();
         return services;

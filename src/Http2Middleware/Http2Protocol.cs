@@ -20,14 +20,17 @@ internal sealed class Http2Protocol : IConnectionProtocol
 
     private readonly Http2Limits _limits;
     private readonly Http2Router _router;
+    private readonly Http2ApplicationHandler _application;
     private readonly Http2Metrics _metrics;
     private readonly ILogger _logger;
 
     /// <summary>Creates the protocol from DI.</summary>
-    public Http2Protocol(IOptions<Http2Limits> limits, Http2Router router, Http2Metrics metrics, ILogger<Http2Protocol> logger)
+    public Http2Protocol(IOptions<Http2Limits> limits, Http2Router router, Http2ApplicationHandler application, Http2Metrics metrics,
+        ILogger<Http2Protocol> logger)
     {
         _limits = limits.Value;
         _router = router;
+        _application = application;
         _metrics = metrics;
         _logger = logger;
 
@@ -43,6 +46,9 @@ internal sealed class Http2Protocol : IConnectionProtocol
     public IReadOnlyList<SslApplicationProtocol> ApplicationProtocols { get; } = [SslApplicationProtocol.Http2];
 
     /// <inheritdoc />
-    public ConnectionProcessorFactory CreateFactory(string endpointName, EndpointOptions endpoint, string endpointKey) =>
-        context => new Http2ConnectionProcessor(context, _limits, _router.HandleAsync, _metrics, _logger);
+    public ConnectionProcessorFactory CreateFactory(string endpointName, EndpointOptions endpoint, string endpointKey)
+    {
+        Http2RequestHandler handler = _application.Handler ?? _router.HandleAsync;
+        return context => new Http2ConnectionProcessor(context, _limits, handler, _metrics, _logger);
+    }
 }

@@ -15,6 +15,7 @@ internal abstract class Http2SessionProcessor : IConnectionProcessor, IHttp2Sess
 {
     protected Http2SessionProcessor(ProcessorContext context, Http2Limits limits, Http2Metrics metrics, ILogger logger)
     {
+        Context = context;
         Gate = context.Gate;
         ConnectionId = context.ConnectionId;
         Metrics = metrics;
@@ -22,6 +23,9 @@ internal abstract class Http2SessionProcessor : IConnectionProcessor, IHttp2Sess
         ConnectionGate gate = context.Gate;
         Session = new Http2Session(limits, this, logger) { OwnerCheck = () => gate.IsEntered };
     }
+
+    /// <summary>What the dispatcher said about the connection: addresses, id, features (TLS).</summary>
+    public ProcessorContext Context { get; }
 
     /// <summary>The gate every call into <see cref="Session"/> goes through.</summary>
     public ConnectionGate Gate { get; }

@@ -51,6 +51,9 @@ internal sealed class Http2StreamContext
 
     public int StreamId { get; }
 
+    /// <summary>The connection the stream belongs to.</summary>
+    public Http2ConnectionProcessor Connection => _connection;
+
     /// <summary>When the request headers arrived (a <see cref="TimeProvider"/> timestamp).</summary>
     public long StartedAt { get; } = TimeProvider.System.GetTimestamp();
 
@@ -253,6 +256,24 @@ internal sealed class Http2StreamContext
 
             // Resumes on the connection's synchronization context when it has one (the poll loop).
             await wait.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Resets the stream with <paramref name="errorCode"/> (RST_STREAM) and fires the abort signal.</summary>
+    public async ValueTask ResetAsync(Http2ErrorCode errorCode)
+    {
+        await _connection.EnterAsync().ConfigureAwait(false);
+        try
+        {
+            if (!IsAborted)
+            {
+                _connection.Session.ResetStream(StreamId, errorCode);
+                OnReset(errorCode == Http2ErrorCode.NoError ? Http2ErrorCode.Cancel : errorCode);
+            }
+        }
+        finally
+        {
+            _connection.Gate.Exit();
         }
     }
 
