@@ -19,6 +19,9 @@ public sealed class Http2Request
         QueryString = query < 0 ? "" : head.Path[query..];
     }
 
+    /// <summary>The stream the request arrived on (for the ASP.NET Core server's features).</summary>
+    internal Http2StreamContext Stream => _stream;
+
     /// <summary>The HTTP/2 stream id.</summary>
     public int StreamId => _stream.StreamId;
 
