@@ -5,10 +5,10 @@ using Http2Lab.Transport.Hosting;
 // An ordinary ASP.NET Core application; the one Http2Lab line is UseHttp2Lab(), which replaces Kestrel.
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 builder.UseHttp2Lab();
-SampleApp.AddServices(builder.Services);
+AspNetCoreSample.AddServices(builder.Services);
 
 WebApplication app = builder.Build();
-SampleApp.Map(app);
+AspNetCoreSample.Map(app);
 
 // Configuration errors end with one line naming the key and exit code 1.
 return await Http2LabHostRunner.RunAsync(app);

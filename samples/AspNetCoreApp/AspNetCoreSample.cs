@@ -7,7 +7,7 @@ namespace Http2Lab.Samples.AspNetCoreApp;
 /// The sample application — minimal APIs, JSON, static files, compression, ProblemDetails, a scoped service, server-sent
 /// events — in one place, so the tests run exactly what <c>dotnet run --project samples/AspNetCoreApp</c> serves.
 /// </summary>
-public static class SampleApp
+public static class AspNetCoreSample
 {
     /// <summary>The services the endpoints use.</summary>
     public static void AddServices(IServiceCollection services)
