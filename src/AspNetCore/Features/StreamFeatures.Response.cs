@@ -70,15 +70,11 @@ internal abstract partial class StreamFeatures : IHttpResponseFeature, IHttpResp
         // Nothing to disable: every flush is sent, and writes go out as the client's window allows.
     }
 
-    /// <summary>Starts the response and sends its header section now.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
-    {
-        await EnsureStartedAsync().ConfigureAwait(false);
-        if (!Response.HasStarted)
-        {
-            await Response.StartAsync().ConfigureAwait(false);
-        }
-    }
+    /// <summary>
+    /// Starts the response: OnStarting runs, status and headers are fixed. As on Kestrel, they leave with the next
+    /// flush or the end of the response (so HEADERS, DATA and END_STREAM of a small response share one write).
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) => EnsureStartedAsync().AsTask();
 
     public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
         SendFileFallback.SendFileAsync(_responseStream, path, offset, count, cancellationToken);
@@ -108,6 +104,11 @@ internal abstract partial class StreamFeatures : IHttpResponseFeature, IHttpResp
         {
             await Response.WriteAsync(data, cancellationToken).ConfigureAwait(false);
         }
+        else if (!Response.HasStarted)
+        {
+            // A flush with nothing new: what the response holds back (headers, a small first write) goes now.
+            await Response.StartAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Ends the response after the application: what the writer holds, trailers, END_STREAM.</summary>
@@ -118,7 +119,11 @@ internal abstract partial class StreamFeatures : IHttpResponseFeature, IHttpResp
             return;
         }
 
-        await _writer.FlushAsync().ConfigureAwait(false);
+        if (_writer.UnflushedBytes > 0)
+        {
+            await _writer.FlushAsync().ConfigureAwait(false); // an empty flush here would send the headers on their own
+        }
+
         await EnsureStartedAsync().ConfigureAwait(false);
         _completed = true;
         IHeaderDictionary trailers = _responseTrailersOverride ?? _responseTrailers;

@@ -107,16 +107,7 @@ internal abstract class Http2SessionProcessor : IConnectionProcessor, IHttp2Sess
     }
 
     /// <summary>Enters the gate, first moving to a thread that may (work that left the poll loop comes back to it).</summary>
-    public ValueTask EnterAsync() => Gate.TryEnter() ? ValueTask.CompletedTask : EnterSlowAsync();
-
-    private async ValueTask EnterSlowAsync()
-    {
-        do
-        {
-            await Gate.SwitchAsync().ConfigureAwait(false);
-        }
-        while (!Gate.TryEnter());
-    }
+    public GateEntry EnterAsync() => new(Gate);
 
     // ---- IHttp2SessionHandler: called inside the gate ----
 

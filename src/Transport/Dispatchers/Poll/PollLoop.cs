@@ -234,11 +234,9 @@ internal sealed partial class PollLoop
         // Only what is queued now: work that posts more runs next round, after a poll.
         for (int n = _work.Count; n > 0 && _work.TryDequeue(out var item); n--)
         {
-            if (item.Client is { Closed: true })
-            {
-                continue;
-            }
-
+            // Work for a client that has closed still runs: it may be a handler's continuation waiting to enter the
+            // gate (to finish or to notice the reset), which would otherwise never resume. The session copes with
+            // being called after the transport closed; only the write is pointless then.
             try
             {
                 item.Work(item.State);
@@ -248,7 +246,10 @@ internal sealed partial class PollLoop
                 LogWorkFailed(_logger, _endpoint.Name, ex);
             }
 
-            item.Client?.MarkDirty();
+            if (item.Client is { Closed: false })
+            {
+                item.Client.MarkDirty();
+            }
         }
     }
 
