@@ -18,11 +18,18 @@
 #   --modes "h2c tls"      only these modes (filters the points)
 #   --rounds N             interleaved rounds (3); the server order rotates every round and every point
 #   --servers "..."        subset, in any order, of: Async SingleClient ThreadPerConnection Poll
-#                            Static-<dispatcher> Kestrel h2o nghttpd (default: all, statics per --static-dispatchers)
+#                            Static-<dispatcher> Kestrel h2o nghttpd AspNet-Http2Lab AspNet-Kestrel
+#                            (default: all but the AspNet ones, statics per --static-dispatchers)
 #   --static-dispatchers "Poll Async"   dispatchers that run the static responder (all four with --full)
+#   --aspnetcore           issue 8's comparison instead: the same minimal-API ASP.NET Core app (bench/MinimalApi:
+#                            GET / -> "Hello World\n" through routing and a minimal-API delegate) on Http2Lab
+#                            (server AspNet-Http2Lab, dispatcher --aspnet-dispatcher) and on Kestrel (AspNet-Kestrel),
+#                            HTTP/2 only, at h2c:1:100 h2c:10:10 tls:1:100 tls:10:10 unless --points says otherwise
+#                            (4 points x 2 servers x 3 rounds: about 1 min); the servers may also be named in --servers
+#   --aspnet-dispatcher D  the dispatcher AspNet-Http2Lab runs on (Poll, the fastest for it; Async: 0.93-1.25x Kestrel)
 #   --duration S           h2load -D (1); warm-up is always 100 ms
 #   --out DIR              runs go to DIR/run-<stamp>/ (bench/out)
-#   --no-build             do not build samples/WebHost and bench/KestrelBaseline (Release)
+#   --no-build             do not build samples/WebHost, bench/KestrelBaseline and bench/MinimalApi (Release)
 #   --summarize CSV        only rebuild results.md and the charts beside an earlier results.csv
 #   -h, --help
 #
@@ -71,6 +78,9 @@ POLL_MAX_CLIENTS=128
 TLS13_CIPHERS="TLS_AES_128_GCM_SHA256"
 TLS12_CIPHERS="ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
 BODY=$'Hello World\n'
+ASPNETCORE=0
+ASPNET_DISPATCHER=Poll
+ASPNET_POINTS="h2c:1:100 h2c:10:10 tls:1:100 tls:10:10"
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 need_arg() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value (see --help)"; }
@@ -86,6 +96,8 @@ while [[ $# -gt 0 ]]; do
     --duration) need_arg "$@"; DURATION="$2"; shift ;;
     --out) need_arg "$@"; OUT="$2"; shift ;;
     --no-build) BUILD=0 ;;
+    --aspnetcore) ASPNETCORE=1 ;;
+    --aspnet-dispatcher) need_arg "$@"; ASPNET_DISPATCHER="$2"; shift ;;
     --summarize) need_arg "$@"; SUMMARIZE="$2"; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
@@ -110,7 +122,7 @@ if not rows:
     sys.exit("no rows in " + csv_path)
 
 DISPATCHERS = ["Async", "SingleClient", "ThreadPerConnection", "Poll"]
-CANON = DISPATCHERS + ["Static-" + d for d in ("Poll", "Async", "SingleClient", "ThreadPerConnection")] + ["Kestrel", "h2o", "nghttpd"]
+CANON = DISPATCHERS + ["Static-" + d for d in ("Poll", "Async", "SingleClient", "ThreadPerConnection")] + ["Kestrel", "h2o", "nghttpd", "AspNet-Http2Lab", "AspNet-Kestrel"]
 rank = lambda s: (CANON.index(s) if s in CANON else len(CANON), s)
 servers = sorted({r["server"] for r in rows}, key=rank)
 modes = [m for m in ("tls", "h2c") if any(r["mode"] == m for r in rows)]
@@ -266,6 +278,10 @@ for mode in modes:
             target("best dispatcher ≥ 2× Kestrel at -m ≥ 10", mode, c, m, lab, "Kestrel", 2.0)
     if statics and (1, 100) in points[mode] and "h2o" in servers:
         target("static responder ≥ 1.3× h2o", mode, 1, 100, statics, "h2o", 1.3)
+    if "AspNet-Http2Lab" in servers and "AspNet-Kestrel" in servers:
+        for c, m in [(1, 100), (10, 10)]:
+            if (c, m) in points[mode]:
+                target("ASP.NET Core app on Http2Lab ≥ 1.0× on Kestrel", mode, c, m, ["AspNet-Http2Lab"], "AspNet-Kestrel", 1.0)
 if lines:
     out.append("## The issue's targets (verdicts from the medians above)\n")
     out.append("| target | mode | point | figures (median req/s) | ratio of medians | verdict | ratio, best rounds |")
@@ -304,6 +320,7 @@ STYLE = {
     "Static-Poll": "lc rgb '#d62728' pt 6 dt 2", "Static-Async": "lc rgb '#1f77b4' pt 4 dt 2",
     "Static-SingleClient": "lc rgb '#ff7f0e' pt 4 dt 2", "Static-ThreadPerConnection": "lc rgb '#2ca02c' pt 8 dt 2",
     "Kestrel": "lc rgb '#7f3fbf' pt 13 dt 4", "h2o": "lc rgb '#000000' pt 2 dt 5", "nghttpd": "lc rgb '#8c564b' pt 3 dt 5",
+    "AspNet-Http2Lab": "lc rgb '#d62728' pt 7 dt 3", "AspNet-Kestrel": "lc rgb '#7f3fbf' pt 5 dt 3",
 }
 data_dir = os.path.join(out_dir, "plot-data")
 os.makedirs(data_dir, exist_ok=True)
@@ -349,6 +366,10 @@ fi
 if [[ -z "$STATIC_DISPATCHERS" ]]; then
   if [[ $FULL -eq 1 ]]; then STATIC_DISPATCHERS="${DISPATCHERS[*]}"; else STATIC_DISPATCHERS="Poll Async"; fi
 fi
+if [[ -z "$SERVERS" && $ASPNETCORE -eq 1 ]]; then
+  SERVERS="AspNet-Http2Lab AspNet-Kestrel"
+  [[ -n "$POINTS" ]] || POINTS="$ASPNET_POINTS"
+fi
 if [[ -z "$SERVERS" ]]; then
   SERVERS="${DISPATCHERS[*]}"
   for d in $STATIC_DISPATCHERS; do SERVERS+=" Static-$d"; done
@@ -362,7 +383,9 @@ for s in $SERVERS; do
     Async|SingleClient|ThreadPerConnection|Poll) KIND[$s]=lab; DISPATCHER[$s]=$s ;;
     Static-Async|Static-SingleClient|Static-ThreadPerConnection|Static-Poll) KIND[$s]=static; DISPATCHER[$s]=${s#Static-} ;;
     Kestrel|h2o|nghttpd) KIND[$s]=$s ;;
-    *) die "unknown server '$s' (Async SingleClient ThreadPerConnection Poll Static-<dispatcher> Kestrel h2o nghttpd)" ;;
+    AspNet-Http2Lab) KIND[$s]=aspnet; DISPATCHER[$s]=$ASPNET_DISPATCHER ;;
+    AspNet-Kestrel) KIND[$s]=aspnet ;;
+    *) die "unknown server '$s' (Async SingleClient ThreadPerConnection Poll Static-<dispatcher> Kestrel h2o nghttpd AspNet-Http2Lab AspNet-Kestrel)" ;;
   esac
   SERVER_LIST+=("$s")
 done
@@ -423,6 +446,7 @@ echo "== run directory: $RUN"
 
 LAB_DLL="$ROOT/samples/WebHost/bin/Release/net10.0/WebHost.dll"
 KESTREL_DLL="$ROOT/bench/KestrelBaseline/bin/Release/net10.0/KestrelBaseline.dll"
+MINIMAL_DLL="$ROOT/bench/MinimalApi/bin/Release/net10.0/MinimalApi.dll"
 # Machine facts and versions, gathered beside the build (the dotnet CLI is slow to answer on a busy machine).
 {
   echo "source:          $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') with $(git -C "$ROOT" status --porcelain 2>/dev/null | wc -l) changed/untracked paths in the working tree"
@@ -457,10 +481,12 @@ if [[ $BUILD -eq 1 ]]; then # the two projects share nothing: built side by side
   build_pids=()
   if has_kind lab || has_kind static; then build "$ROOT/samples/WebHost/WebHost.csproj" "$LOGS/build-webhost.log" & build_pids+=($!); fi
   if has_kind Kestrel; then build "$ROOT/bench/KestrelBaseline/KestrelBaseline.csproj" "$LOGS/build-kestrel.log" & build_pids+=($!); fi
+  if has_kind aspnet; then build "$ROOT/bench/MinimalApi/MinimalApi.csproj" "$LOGS/build-minimalapi.log" & build_pids+=($!); fi
   for pid in "${build_pids[@]}"; do wait "$pid" || die "build failed"; done
 fi
 if has_kind lab || has_kind static; then [[ -f "$LAB_DLL" ]] || die "$LAB_DLL missing (build without --no-build)"; fi
 if has_kind Kestrel; then [[ -f "$KESTREL_DLL" ]] || die "$KESTREL_DLL missing (build without --no-build)"; fi
+if has_kind aspnet; then [[ -f "$MINIMAL_DLL" ]] || die "$MINIMAL_DLL missing (build without --no-build)"; fi
 
 BUILD_SECONDS=$SECONDS
 
@@ -554,6 +580,11 @@ for s in "${SERVER_LIST[@]}"; do
              "--Logging:LogLevel:Default=Warning")
       echo "dotnet $LAB_DLL ${args[*]}" >"$log"
       "${SERVER_PIN[@]}" dotnet "$LAB_DLL" "${args[@]}" >>"$log" 2>&1 &
+      PID_H2C[$s]=$!; PID_TLS[$s]=$!; ALL_PIDS+=($!) ;;
+    aspnet)
+      if [[ $s == AspNet-Http2Lab ]]; then aspnet_args=(--server http2lab --dispatcher "${DISPATCHER[$s]}"); else aspnet_args=(--server kestrel); fi
+      echo "dotnet $MINIMAL_DLL ${aspnet_args[*]} --h2c ${PORT_H2C[$s]} --h2 ${PORT_TLS[$s]} --cert $CERT --key $KEY" >"$log"
+      "${SERVER_PIN[@]}" dotnet "$MINIMAL_DLL" "${aspnet_args[@]}" --h2c "${PORT_H2C[$s]}" --h2 "${PORT_TLS[$s]}" --cert "$CERT" --key "$KEY" >>"$log" 2>&1 &
       PID_H2C[$s]=$!; PID_TLS[$s]=$!; ALL_PIDS+=($!) ;;
     Kestrel)
       "${SERVER_PIN[@]}" dotnet "$KESTREL_DLL" --h2c "${PORT_H2C[$s]}" --h2 "${PORT_TLS[$s]}" --cert "$CERT" --key "$KEY" >"$log" 2>&1 &
@@ -672,6 +703,7 @@ done
   echo "                 Protocol Http2 = full stack or Http2Static = static responder, MaxClients=$POLL_MAX_CLIENTS for Poll,"
   echo "                 Certificate:Path/KeyPath), echo on port 0, --Logging:LogLevel:Default=Warning; Poll's TLS engine default (OpenSsl)"
   echo "Kestrel:         bench/KestrelBaseline --h2c P --h2 P --cert cert.pem --key key.pem"
+  echo "AspNet-*:        bench/MinimalApi --server http2lab --dispatcher $ASPNET_DISPATCHER | --server kestrel, --h2c P --h2 P --cert cert.pem --key key.pem"
   has_kind h2o && echo "h2o:             h2o -c h2o.conf (num-threads: 1; file.dir htdocs/, index.html = the body)"
   has_kind nghttpd && echo "nghttpd:         nghttpd -n 1 -m $MAX_STREAMS -a 127.0.0.1 [--no-tls] -d htdocs/ PORT [key.pem cert.pem] (one process per mode)"
   echo "TLS at warm-up (h2load's TLS Protocol / Cipher / Server Temp Key):"

@@ -40,7 +40,7 @@ internal sealed class ApplicationRunner<TContext>(IHttpApplication<TContext> app
             else
             {
                 ServerLog.ApplicationError(logger, ex, request.Stream.Connection.Context.ConnectionId, features.TraceIdentifier);
-                await FailQuietlyAsync(features).ConfigureAwait(false);
+                await FailQuietlyAsync(features, ex).ConfigureAwait(false);
             }
         }
         finally
@@ -52,11 +52,11 @@ internal sealed class ApplicationRunner<TContext>(IHttpApplication<TContext> app
         }
     }
 
-    private static async Task FailQuietlyAsync(StreamFeatures features)
+    private static async Task FailQuietlyAsync(StreamFeatures features, Exception exception)
     {
         try
         {
-            await features.FailResponseAsync().ConfigureAwait(false);
+            await features.FailResponseAsync(exception).ConfigureAwait(false);
         }
         catch (IOException)
         {

@@ -143,10 +143,11 @@ internal abstract partial class StreamFeatures : IHttpResponseFeature, IHttpResp
     }
 
     /// <summary>
-    /// The application failed: a response not yet started becomes an empty 500 (as Kestrel's); one already started
+    /// The application failed: a response not yet started becomes an empty 500 (as Kestrel's; a
+    /// <see cref="BadHttpRequestException"/>'s own status, e.g. 413 for a body over the limit); one already started
     /// can only be cut off (RST_STREAM INTERNAL_ERROR, RFC 9113 §8.1).
     /// </summary>
-    internal async Task FailResponseAsync()
+    internal async Task FailResponseAsync(Exception exception)
     {
         if (_completed || StreamContext.IsAborted)
         {
@@ -165,7 +166,7 @@ internal abstract partial class StreamFeatures : IHttpResponseFeature, IHttpResp
         _responseHeadersOverride = null;
         _responseTrailers.Clear();
         _onStarting.Clear();
-        _statusCode = StatusCodes.Status500InternalServerError;
+        _statusCode = exception is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status500InternalServerError;
         _responseHeaders.ContentLength = 0;
         await CompleteResponseAsync().ConfigureAwait(false);
     }

@@ -43,7 +43,7 @@ public sealed class AspNetCoreAppTests(AspNetCoreServer server)
     public async Task Static_file_has_its_content_type_and_answers_304_to_its_etag(string endpoint)
     {
         using var client = Client(endpoint);
-        string expected = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "aspnetcore-wwwroot", "site.css"));
+        string expected = await File.ReadAllTextAsync(Path.Combine(AspNetCoreServer.ContentRoot, "wwwroot", "site.css"));
 
         using HttpResponseMessage first = await client.Client.GetAsync("/site.css");
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -63,7 +63,7 @@ public sealed class AspNetCoreAppTests(AspNetCoreServer server)
     public async Task Range_request_gets_206_and_the_range(string endpoint)
     {
         using var client = Client(endpoint);
-        byte[] file = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "aspnetcore-wwwroot", "index.html"));
+        byte[] file = await File.ReadAllBytesAsync(Path.Combine(AspNetCoreServer.ContentRoot, "wwwroot", "index.html"));
 
         using var request = Http2TestClient.Request(HttpMethod.Get, "/index.html");
         request.Headers.Range = new RangeHeaderValue(10, 29);
@@ -79,7 +79,7 @@ public sealed class AspNetCoreAppTests(AspNetCoreServer server)
     public async Task Response_compression_gzips_when_the_client_accepts_it(string endpoint)
     {
         using var client = Client(endpoint);
-        string expected = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "aspnetcore-wwwroot", "index.html"));
+        string expected = await File.ReadAllTextAsync(Path.Combine(AspNetCoreServer.ContentRoot, "wwwroot", "index.html"));
 
         using var request = Http2TestClient.Request(HttpMethod.Get, "/index.html");
         request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));

@@ -22,16 +22,20 @@ public sealed class AspNetCoreServer : IAsyncLifetime
 
     public TestLog Log { get; } = new();
 
+    /// <summary>The sample's static files (copied by the test project) and nothing else.</summary>
+    public static string ContentRoot => Path.Combine(AppContext.BaseDirectory, "aspnetcore-content");
+
     public Uri Url(string endpoint) => _urls[ServerMatrix.Resolve(endpoint)];
 
     public static async Task<WebApplication> StartAsync(IEnumerable<ServerEndpoint> endpoints, TestLog log,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             EnvironmentName = Environments.Development, // the development certificate serves the TLS endpoints
-            ContentRootPath = AppContext.BaseDirectory,
-            WebRootPath = "aspnetcore-wwwroot",
+            // Its own content root: the test output's appsettings.json is some sample's, with fixed ports.
+            ContentRootPath = ContentRoot,
+            WebRootPath = "wwwroot",
         });
         var settings = new Dictionary<string, string?> { ["Http2Lab:ShutdownTimeout"] = "00:00:05" };
         foreach (ServerEndpoint endpoint in endpoints)
@@ -53,6 +57,7 @@ public sealed class AspNetCoreServer : IAsyncLifetime
         AspNetCoreSample.AddServices(builder.Services);
         configure?.Invoke(builder);
         WebApplication app = builder.Build();
+        map?.Invoke(app);
         AspNetCoreSample.Map(app);
         await app.StartAsync().WaitAsync(TestServer.Timeout);
         return app;
