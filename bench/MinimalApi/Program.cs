@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 // The same minimal-API application on either server, for bench/run.sh --aspnetcore: GET / -> "Hello World\n" through
 // routing and a minimal-API delegate, and GET /json -> a small JSON object.
 // Usage: MinimalApi --server http2lab|kestrel [--h2c PORT] [--h2 PORT] --cert CERT.pem --key KEY.pem [--dispatcher NAME]
+//   [--alloc-sample]: GET /allocated-types[?reset=true] lists the types allocated, sampled every ~100 KB
 string server = StringArg(args, "--server") ?? "http2lab";
 int h2cPort = int.Parse(StringArg(args, "--h2c") ?? "5080", System.Globalization.CultureInfo.InvariantCulture);
 int h2Port = int.Parse(StringArg(args, "--h2") ?? "5443", System.Globalization.CultureInfo.InvariantCulture);
@@ -56,6 +57,10 @@ switch (server)
 WebApplication app = builder.Build();
 app.MapGet("/", () => "Hello World\n");
 app.MapGet("/json", () => new { message = "Hello World", time = DateTimeOffset.UtcNow });
+// Managed bytes the whole process has allocated so far: read before and after N requests for bytes per request.
+MinimalApi.AllocationSampler? sampler = args.Contains("--alloc-sample") ? new() : null;
+app.MapGet("/allocated-types", (bool? reset) => sampler?.Report(reset ?? false) ?? "start with --alloc-sample\n");
+app.MapGet("/allocated", () => GC.GetTotalAllocatedBytes(precise: true).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"MinimalApi on {server} listening: h2c={h2cPort} h2={h2Port}"));
 app.Run();
 return 0;

@@ -126,16 +126,18 @@ internal abstract partial class StreamFeatures : IHttpResponseFeature, IHttpResp
 
         await EnsureStartedAsync().ConfigureAwait(false);
         _completed = true;
-        IHeaderDictionary trailers = _responseTrailersOverride ?? _responseTrailers;
-        foreach (KeyValuePair<string, StringValues> field in trailers)
+        if (_responseTrailersOverride is { } trailers)
         {
-            string name = HeaderNames.ToLower(field.Key);
-            foreach (string? value in field.Value)
+            foreach (KeyValuePair<string, StringValues> field in trailers)
             {
-                if (value is not null)
-                {
-                    Response.AppendTrailer(name, value);
-                }
+                AppendTrailer(field);
+            }
+        }
+        else if (_responseTrailers.Count > 0)
+        {
+            foreach (KeyValuePair<string, StringValues> field in _responseTrailers) // the struct enumerator: no allocation
+            {
+                AppendTrailer(field);
             }
         }
 
@@ -206,20 +208,47 @@ internal abstract partial class StreamFeatures : IHttpResponseFeature, IHttpResp
         response.StatusCode = _statusCode is >= 200 and <= 999
             ? _statusCode
             : throw new InvalidOperationException($"Status code {_statusCode} cannot be sent: HTTP/2 final responses are 200..999 and 1xx responses are not supported.");
-        foreach (KeyValuePair<string, StringValues> field in _responseHeadersOverride ?? _responseHeaders)
+        if (_responseHeadersOverride is { } replaced)
         {
-            string name = HeaderNames.ToLower(field.Key);
-            if (HeaderFieldRules.IsConnectionSpecific(name))
+            foreach (KeyValuePair<string, StringValues> field in replaced)
             {
-                continue; // RFC 9113 §8.2.2: HTTP/1.1 framing fields (often set by code written for it) are not sent
+                AddHeader(response, field);
             }
-
-            foreach (string? value in field.Value)
+        }
+        else
+        {
+            foreach (KeyValuePair<string, StringValues> field in _responseHeaders) // the struct enumerator: no allocation
             {
-                if (value is not null)
-                {
-                    response.AddHeader(name, value);
-                }
+                AddHeader(response, field);
+            }
+        }
+    }
+
+    private static void AddHeader(Http2Response response, KeyValuePair<string, StringValues> field)
+    {
+        string name = HeaderNames.ToLower(field.Key);
+        if (HeaderFieldRules.IsConnectionSpecific(name))
+        {
+            return; // RFC 9113 §8.2.2: HTTP/1.1 framing fields (often set by code written for it) are not sent
+        }
+
+        foreach (string? value in field.Value)
+        {
+            if (value is not null)
+            {
+                response.AddHeader(name, value);
+            }
+        }
+    }
+
+    private void AppendTrailer(KeyValuePair<string, StringValues> field)
+    {
+        string name = HeaderNames.ToLower(field.Key);
+        foreach (string? value in field.Value)
+        {
+            if (value is not null)
+            {
+                Response.AppendTrailer(name, value);
             }
         }
     }

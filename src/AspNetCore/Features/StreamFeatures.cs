@@ -3,6 +3,7 @@ using Http2Lab.Http2.Application;
 using Http2Lab.Transport.Processing;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 
@@ -59,6 +60,7 @@ internal abstract partial class StreamFeatures : IFeatureCollection
         ResetRequest();
         ResetResponse();
         ResetConnection();
+        ResetRouting();
         _replaced.Clear();
         _request = null;
         _response = null;
@@ -115,6 +117,7 @@ internal abstract partial class StreamFeatures : IFeatureCollection
         typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpConnectionFeature), typeof(IHttpResponseTrailersFeature),
         typeof(IHttpResetFeature), typeof(IHttpRequestLifetimeFeature), typeof(IHttpRequestTrailersFeature),
         typeof(IHttpMaxRequestBodySizeFeature), typeof(IHttpRequestIdentifierFeature), typeof(IHttpBodyControlFeature),
+        typeof(IEndpointFeature), typeof(IRouteValuesFeature),
         typeof(ITlsConnectionFeature), typeof(ITlsHandshakeFeature), typeof(ITlsApplicationProtocolFeature),
     ];
 
@@ -125,7 +128,7 @@ internal abstract partial class StreamFeatures : IFeatureCollection
             || key == typeof(IHttpResponseTrailersFeature) || key == typeof(IHttpResetFeature)
             || key == typeof(IHttpRequestLifetimeFeature) || key == typeof(IHttpRequestTrailersFeature)
             || key == typeof(IHttpMaxRequestBodySizeFeature) || key == typeof(IHttpRequestIdentifierFeature)
-            || key == typeof(IHttpBodyControlFeature))
+            || key == typeof(IHttpBodyControlFeature) || key == typeof(IEndpointFeature) || key == typeof(IRouteValuesFeature))
         {
             return this;
         }
