@@ -1,4 +1,5 @@
 using System.Text;
+using Http2Lab.Http2.Session;
 
 namespace Http2Lab.Http2.Application;
 
@@ -166,6 +167,25 @@ public sealed class Http2Response
             await _stream.WriteDataAsync(ReadOnlyMemory<byte>.Empty, endStream: true, CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Sends a whole response encoded beforehand (a <see cref="Handlers.ConstantHandler"/>'s): no header encoding
+    /// and, when the windows allow, one copy of ready frames. Completes the response.
+    /// </summary>
+    internal async ValueTask SendPrebuiltAsync(PrebuiltResponse prebuilt, int statusCode, ReadOnlyMemory<byte> body)
+    {
+        if (IsCompleted || Interlocked.CompareExchange(ref _state, Sent, NotStarted) != NotStarted)
+        {
+            throw new InvalidOperationException("The response has started; a prebuilt response can only be the whole response.");
+        }
+
+        _statusCode = statusCode;
+        IsCompleted = true;
+        await _stream.SendPrebuiltAsync(prebuilt, body);
+    }
+
+    /// <summary>Whether this response gets a <c>date</c> field unless the handler sets one.</summary>
+    internal bool AddsDate => _addDate;
 
     // ---- the held-back first write ----
 

@@ -220,6 +220,32 @@ internal sealed class Http2StreamContext
         }
     }
 
+    /// <summary>A response encoded beforehand; what the windows do not take now follows as DATA with END_STREAM.</summary>
+    public async ValueTask SendPrebuiltAsync(Session.PrebuiltResponse response, ReadOnlyMemory<byte> body)
+    {
+        await _connection.EnterAsync().ConfigureAwait(false);
+        bool alive;
+        int sent;
+        try
+        {
+            alive = _connection.Session.SendPrebuilt(StreamId, response, out sent);
+        }
+        finally
+        {
+            _connection.Gate.Exit();
+        }
+
+        if (!alive)
+        {
+            ThrowAborted();
+        }
+
+        if (sent < body.Length)
+        {
+            await WriteDataAsync(body[sent..], endStream: true, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
         while (true)
