@@ -6,18 +6,20 @@ namespace Http2Lab.Http2.Application;
 /// The <c>date</c> field value (RFC 9110 §6.6.1, IMF-fixdate), formatted at most once per second and shared by every
 /// response of that second: a request reads a reference, it never formats or allocates.
 /// </summary>
-internal static class DateHeader
+internal sealed class DateHeader
 {
-    private static Snapshot s_current = new(long.MinValue, "");
+    private static readonly DateHeader Shared = new();
+
+    private Snapshot _current = new(long.MinValue, "");
 
     /// <summary>The IMF-fixdate of the current second, e.g. <c>Sun, 06 Nov 1994 08:49:37 GMT</c>.</summary>
-    public static string Value => Get(TimeProvider.System.GetUtcNow());
+    public static string Value => Shared.Get(TimeProvider.System.GetUtcNow());
 
     /// <summary>The IMF-fixdate of <paramref name="now"/>'s second, cached until the second changes.</summary>
-    public static string Get(DateTimeOffset now)
+    public string Get(DateTimeOffset now)
     {
         long second = now.UtcTicks / TimeSpan.TicksPerSecond;
-        Snapshot current = Volatile.Read(ref s_current);
+        Snapshot current = Volatile.Read(ref _current);
         if (current.Second == second)
         {
             return current.Text;
@@ -25,7 +27,7 @@ internal static class DateHeader
 
         // Two threads may both format at a second's turn; either result is right, one of them is kept.
         var next = new Snapshot(second, new DateTimeOffset(second * TimeSpan.TicksPerSecond, TimeSpan.Zero).ToString("r", CultureInfo.InvariantCulture));
-        Volatile.Write(ref s_current, next);
+        Volatile.Write(ref _current, next);
         return next.Text;
     }
 
