@@ -332,7 +332,10 @@ internal sealed class Http2StreamContext
             {
                 if (withdrawn)
                 {
-                    _connection.Session.SendHeaders(StreamId, 500, [new("content-length", "0")], endStream: true);
+                    KeyValuePair<string, string>[] fields = Response.AddsDate
+                        ? [new("content-length", "0"), new("date", DateHeader.Value)]
+                        : [new("content-length", "0")];
+                    _connection.Session.SendHeaders(StreamId, 500, fields, endStream: true);
                 }
                 else
                 {

@@ -50,4 +50,17 @@ public sealed class DateHeaderTests
         Assert.Equal(200, response.Status);
         Assert.Null(response.Header("date"));
     }
+
+    [Fact]
+    public async Task The_500_for_a_throwing_handler_carries_a_date_too()
+    {
+        await using AppHost host = await AppHost.StartAsync(routes: router => router.MapGet("/throws", (request, response) =>
+            throw new InvalidOperationException("handler failed on purpose")));
+        await using RawH2Client client = await host.ConnectAsync();
+
+        RawResponse response = await client.SendAndReadAsync("GET", "/throws");
+
+        Assert.Equal(500, response.Status);
+        Assert.NotNull(response.Header("date"));
+    }
 }
