@@ -14,6 +14,7 @@ HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicati
 });
 builder.UseHttp2Lab();
 builder.Services.AddHttp2Routes(DemoRoutes.Map);
+builder.Services.AddHttp2Routes(DemoSite.Map);
 
 using IHost host = builder.Build();
 return await Http2LabHostRunner.RunAsync(host);

@@ -43,13 +43,23 @@ public static class Http2LabHostBuilderExtensions
         }
 
         limits.ValidateOnStart();
+        OptionsBuilder<Http2ApplicationOptions> application = services.AddOptions<Http2ApplicationOptions>()
+            .BindReportingKeys(section.GetSection(Http2ApplicationOptions.SectionName));
+        if (configure is not null)
+        {
+            application.Configure(a => configure(new Http2LabOptions(new TransportOptions(), new Http2Limits(), a)));
+        }
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Http2Limits>>(new Http2LimitsValidator(section.Path + ":Limits")));
         services.TryAddSingleton(sp =>
         {
+            // An endpoint is a singleton (the router holds it): one that takes a scoped service would keep the first
+            // instance for good. That is a start-up error, not a silent singleton; RequestServices is the way.
+            EndpointScopeCheck.ThrowIfEndpointNeedsScope(services);
             var router = new Http2Router(sp.GetServices<IHttp2Endpoint>());
             foreach (Http2RouteConfiguration routes in sp.GetServices<Http2RouteConfiguration>())
             {
-                routes.Configure(router);
+                routes.Configure(router, sp);
             }
 
             return router;
@@ -64,6 +74,17 @@ public static class Http2LabHostBuilderExtensions
     /// <summary>Adds routes to the server's <see cref="Http2Router"/>.</summary>
     public static IServiceCollection AddHttp2Routes(this IServiceCollection services, Action<Http2Router> configure)
     {
+        ArgumentNullException.ThrowIfNull(configure);
+        return services.AddHttp2Routes((router, _) => configure(router));
+    }
+
+    /// <summary>
+    /// Adds routes to the server's <see cref="Http2Router"/>, with the application's services at hand (for singletons
+    /// the handlers use; a scoped service belongs to a request: <see cref="Http2Request.RequestServices"/>).
+    /// </summary>
+    public static IServiceCollection AddHttp2Routes(this IServiceCollection services, Action<Http2Router, IServiceProvider> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
         services.AddSingleton(new Http2RouteConfiguration(configure));
         return services;
     }

@@ -5,15 +5,17 @@ namespace Http2Lab.Http2;
 
 /// <summary>
 /// Everything <c>UseHttp2Lab</c> reads from the <c>Http2Lab</c> configuration section, for refining in code:
-/// endpoints and timeouts (<see cref="Transport"/>) and the protocol limits (<see cref="Limits"/>).
+/// endpoints and timeouts (<see cref="Transport"/>), the protocol limits (<see cref="Limits"/>) and the
+/// application options (<see cref="Application"/>).
 /// </summary>
 public sealed class Http2LabOptions
 {
     /// <summary>Wraps the two option objects being configured.</summary>
-    internal Http2LabOptions(TransportOptions transport, Http2Limits limits)
+    internal Http2LabOptions(TransportOptions transport, Http2Limits limits, Http2ApplicationOptions? application = null)
     {
         Transport = transport;
         Limits = limits;
+        Application = application ?? new Http2ApplicationOptions();
     }
 
     /// <summary>Endpoints, handshake and shutdown timeouts.</summary>
@@ -24,4 +26,7 @@ public sealed class Http2LabOptions
 
     /// <summary>HTTP/2 limits (<c>Http2Lab:Limits</c>).</summary>
     public Http2Limits Limits { get; }
+
+    /// <summary>How requests are answered (<c>Http2Lab:Application</c>), e.g. <see cref="Http2ApplicationOptions.AddDateHeader"/>.</summary>
+    public Http2ApplicationOptions Application { get; }
 }

@@ -3,6 +3,7 @@ using Http2Lab.Http2.Application;
 using Http2Lab.Http2.Session;
 using Http2Lab.Transport.Hosting;
 using Http2Lab.Transport.Processing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,21 +19,30 @@ internal sealed class Http2Protocol : IConnectionProtocol
     /// <summary>The protocol's configuration name.</summary>
     public const string ProtocolName = "Http2";
 
+    /// <summary>The log category whose scope (connection, stream, client address) wraps every routed handler.</summary>
+    public const string RequestScopeCategory = "Http2Lab.Http2.Requests";
+
     private readonly Http2Limits _limits;
     private readonly Http2Router _router;
     private readonly Http2ApplicationHandler _application;
     private readonly Http2Metrics _metrics;
     private readonly ILogger _logger;
+    private readonly ILogger _requestScopeLogger;
+    private readonly Http2ApplicationOptions _options;
+    private readonly IServiceScopeFactory _scopes;
 
     /// <summary>Creates the protocol from DI.</summary>
-    public Http2Protocol(IOptions<Http2Limits> limits, Http2Router router, Http2ApplicationHandler application, Http2Metrics metrics,
-        ILogger<Http2Protocol> logger)
+    public Http2Protocol(IOptions<Http2Limits> limits, IOptions<Http2ApplicationOptions> options, Http2Router router,
+        Http2ApplicationHandler application, Http2Metrics metrics, IServiceScopeFactory scopes, ILoggerFactory loggers)
     {
         _limits = limits.Value;
+        _options = options.Value;
         _router = router;
         _application = application;
         _metrics = metrics;
-        _logger = logger;
+        _scopes = scopes;
+        _logger = loggers.CreateLogger<Http2Protocol>();
+        _requestScopeLogger = loggers.CreateLogger(RequestScopeCategory);
 
         // Loads gzip (and its native library) now rather than on the first gzip request body, which might come when
         // the process is out of file descriptors and then fail for good.
@@ -48,7 +58,17 @@ internal sealed class Http2Protocol : IConnectionProtocol
     /// <inheritdoc />
     public ConnectionProcessorFactory CreateFactory(string endpointName, EndpointOptions endpoint, string endpointKey)
     {
-        Http2RequestHandler handler = _application.Handler ?? _router.HandleAsync;
-        return context => new Http2ConnectionProcessor(context, _limits, handler, _metrics, _logger);
+        if (_application.Handler is { } application)
+        {
+            // The ASP.NET Core server: its own span, metric, log scope and RequestServices.
+            bool addDate = _options.AddDateHeader;
+            return context => new Http2ConnectionProcessor(context, _limits, application, _metrics, _logger) { AddDateHeader = addDate };
+        }
+
+        // The router's path: DI scope, span, duration and log scope around each handler (RouterPipeline).
+        Http2RequestHandler routed = new RouterPipeline(_router.HandleAsync, _metrics, _requestScopeLogger).HandleAsync;
+        IServiceScopeFactory scopes = _scopes;
+        bool date = _options.AddDateHeader;
+        return context => new Http2ConnectionProcessor(context, _limits, routed, _metrics, _logger) { AddDateHeader = date, ScopeFactory = scopes };
     }
 }

@@ -103,7 +103,7 @@ internal abstract partial class StreamFeatures : IHttpRequestFeature, IHttpReque
         Scheme = request.Scheme;
         Method = request.Method;
         PathBase = "";
-        Path = RequestPath.Normalize(request.Path); // Kestrel's rules: decoded but %2F, no dot segments
+        Path = request.Path; // already Kestrel's rules: decoded but %2F, no dot segments (decoding again would be wrong)
         QueryString = request.QueryString;
         RawTarget = request.PathAndQuery;
         CanHaveBody = !ReferenceEquals(request.Body, System.IO.Stream.Null);

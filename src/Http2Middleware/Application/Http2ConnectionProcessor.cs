@@ -28,6 +28,17 @@ internal sealed class Http2ConnectionProcessor : Http2SessionProcessor
         _handler = handler;
     }
 
+    /// <summary>Whether responses get a <c>date</c> field when the handler sets none (<see cref="Http2ApplicationOptions.AddDateHeader"/>).</summary>
+    public bool AddDateHeader { get; init; } = true;
+
+    /// <summary>What handlers see of the connection, made on first use (most handlers never ask).</summary>
+    public Http2ConnectionInfo Info => _info ??= Http2ConnectionInfo.From(Context); // a race makes two equal ones: harmless
+
+    /// <summary>Where <see cref="Http2Request.RequestServices"/> scopes come from; null: the request has none.</summary>
+    public Microsoft.Extensions.DependencyInjection.IServiceScopeFactory? ScopeFactory { get; init; }
+
+    private Http2ConnectionInfo? _info;
+
     protected override int RequestsInFlight => _streams.Count;
 
     public override bool IsIdle => _requestsStarted > 0 && Session.ActiveStreamCount == 0 && Volatile.Read(ref _runningHandlers) == 0;
@@ -71,7 +82,7 @@ internal sealed class Http2ConnectionProcessor : Http2SessionProcessor
         // Inside the gate: the unread rest of the request body is discarded (§8.1).
         _streams.Remove(stream.StreamId);
         Session.AbandonRequestBody(stream.StreamId);
-        Metrics.StreamFinished(TimeProvider.System.GetElapsedTime(stream.StartedAt));
+        Metrics.StreamFinished();
         if (Interlocked.Decrement(ref _runningHandlers) == 0 && _transportClosed)
         {
             _handlersDone.TrySetResult();

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Http2Lab.Http2.Session;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Http2Lab.Http2.Application;
 
@@ -15,7 +16,9 @@ public sealed class Http2Request
         _stream = stream;
         _head = head;
         int query = head.Path.IndexOf('?');
-        Path = query < 0 ? head.Path : head.Path[..query];
+        string path = query < 0 ? head.Path : head.Path[..query];
+        // Decoded and without dot segments before anything routes on it; PathAndQuery keeps what was sent.
+        Path = path.StartsWith('/') ? RequestPath.Normalize(path) : path;
         QueryString = query < 0 ? "" : head.Path[query..];
     }
 
@@ -34,13 +37,16 @@ public sealed class Http2Request
     /// <summary>The <c>:authority</c> (or <c>host</c>) of the request.</summary>
     public string Authority => _head.Authority;
 
-    /// <summary>The path without the query string.</summary>
+    /// <summary>
+    /// The path without the query string, percent-decoded (except <c>%2F</c>) and with dot segments removed
+    /// (RFC 3986 §5.2.4): <c>/static/../appsettings.json</c> arrives as <c>/appsettings.json</c>.
+    /// </summary>
     public string Path { get; }
 
     /// <summary>The query string including its leading <c>?</c>, or empty.</summary>
     public string QueryString { get; }
 
-    /// <summary>The <c>:path</c> as sent: path and query.</summary>
+    /// <summary>The <c>:path</c> as sent: path and query, not decoded or normalised.</summary>
     public string PathAndQuery => _head.Path;
 
     /// <summary>Regular header fields in arrival order (lowercase names).</summary>
@@ -61,35 +67,131 @@ public sealed class Http2Request
     /// </summary>
     public Stream Body => _stream.RequestBody;
 
-    /// <summary>The value of the first header named <paramref name="name"/> (lowercase), or null.</summary>
+    /// <summary>The connection the request came on: addresses and, over TLS, protocol, cipher, ALPN and SNI.</summary>
+    public Http2ConnectionInfo Connection => _stream.Connection.Info;
+
+    /// <summary>
+    /// The request's own DI scope, for scoped services: created on first use and disposed when the handler has
+    /// finished. Available to handlers run by the <see cref="Http2Router"/>.
+    /// </summary>
+    public IServiceProvider RequestServices
+    {
+        get
+        {
+            if (_scope is { } scope)
+            {
+                return scope.ServiceProvider;
+            }
+
+            IServiceScopeFactory factory = _stream.Connection.ScopeFactory
+                ?? throw new InvalidOperationException("RequestServices is for handlers the Http2Router runs; this request has no service provider.");
+            _scope = factory.CreateAsyncScope();
+            return _scope.Value.ServiceProvider;
+        }
+    }
+
+    private AsyncServiceScope? _scope;
+
+    /// <summary>Disposes the request's DI scope, if a handler made one.</summary>
+    internal ValueTask DisposeScopeAsync()
+    {
+        if (_scope is not { } scope)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _scope = null;
+        return scope.DisposeAsync();
+    }
+
+    /// <summary>Whether a handler asked for <see cref="RequestServices"/>.</summary>
+    internal bool HasScope => _scope is not null;
+
+    /// <summary>
+    /// The value of the header named <paramref name="name"/>, or null. Several <c>cookie</c> fields come back joined
+    /// with <c>"; "</c> (RFC 9113 §8.2.3: HTTP/2 lets a client split them); of other repeated fields, the first.
+    /// </summary>
     public string? GetHeader(string name)
     {
+        bool cookie = string.Equals(name, "cookie", StringComparison.OrdinalIgnoreCase);
+        string? found = null;
         foreach (KeyValuePair<string, string> field in _head.Headers)
         {
             if (string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase))
             {
-                return field.Value;
+                if (!cookie)
+                {
+                    return field.Value;
+                }
+
+                found = found is null ? field.Value : string.Concat(found, "; ", field.Value);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Every value of the header named <paramref name="name"/>, in arrival order (empty when absent); the
+    /// <c>cookie</c> fields as one value joined with <c>"; "</c> (RFC 9113 §8.2.3).
+    /// </summary>
+    public IReadOnlyList<string> GetHeaderValues(string name)
+    {
+        if (string.Equals(name, "cookie", StringComparison.OrdinalIgnoreCase))
+        {
+            return GetHeader(name) is { } joined ? [joined] : [];
+        }
+
+        List<string>? values = null;
+        foreach (KeyValuePair<string, string> field in _head.Headers)
+        {
+            if (string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                (values ??= []).Add(field.Value);
+            }
+        }
+
+        return values is null ? [] : values;
+    }
+
+    /// <summary>The first value of query parameter <paramref name="name"/> (decoded), or null.</summary>
+    public string? GetQueryValue(string name)
+    {
+        foreach ((string key, string value) in QueryPairs())
+        {
+            if (key == name)
+            {
+                return value;
             }
         }
 
         return null;
     }
 
-    /// <summary>The value of query parameter <paramref name="name"/>, or null.</summary>
-    public string? GetQueryValue(string name)
+    /// <summary>Every value of query parameter <paramref name="name"/> (decoded), in order; empty when absent.</summary>
+    public IReadOnlyList<string> GetQueryValues(string name)
+    {
+        List<string>? values = null;
+        foreach ((string key, string value) in QueryPairs())
+        {
+            if (key == name)
+            {
+                (values ??= []).Add(value);
+            }
+        }
+
+        return values is null ? [] : values;
+    }
+
+    private IEnumerable<(string Key, string Value)> QueryPairs()
     {
         foreach (string pair in QueryString.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             int eq = pair.IndexOf('=');
             // application/x-www-form-urlencoded: '+' is a space in keys and values alike.
             string key = Uri.UnescapeDataString((eq < 0 ? pair : pair[..eq]).Replace('+', ' '));
-            if (key == name)
-            {
-                return eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
-            }
+            yield return (key, eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' ')));
         }
-
-        return null;
     }
 
     /// <summary>The body with <c>content-encoding: gzip</c> undone, for streaming reads.</summary>

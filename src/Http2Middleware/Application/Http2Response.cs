@@ -1,4 +1,5 @@
 using System.Text;
+using Http2Lab.Http2.Session;
 
 namespace Http2Lab.Http2.Application;
 
@@ -14,7 +15,13 @@ public sealed class Http2Response
     private List<KeyValuePair<string, string>>? _trailers;
     private int _statusCode = 200;
 
-    internal Http2Response(Http2StreamContext stream) => _stream = stream;
+    private readonly bool _addDate;
+
+    internal Http2Response(Http2StreamContext stream, bool addDate)
+    {
+        _stream = stream;
+        _addDate = addDate;
+    }
 
     /// <summary>The status code; settable until the response has started.</summary>
     public int StatusCode
@@ -35,8 +42,11 @@ public sealed class Http2Response
     /// <summary>Headers to send; names are lowercase.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers => _headers;
 
-    /// <summary>Whether the header section has been sent.</summary>
-    public bool HasStarted { get; private set; }
+    /// <summary>
+    /// Whether the response has started: after <see cref="StartAsync"/>, <see cref="FlushAsync"/> or the first body
+    /// write, status and headers can no longer change (a small first write may still be on its way out).
+    /// </summary>
+    public bool HasStarted => Volatile.Read(ref _state) != NotStarted;
 
     /// <summary>Set for HEAD requests served by a GET handler: headers are sent, body writes are dropped.</summary>
     public bool SuppressBody { get; internal set; }
@@ -82,7 +92,17 @@ public sealed class Http2Response
     }
 
     /// <summary>Sends the header section now, without body.</summary>
-    public Task StartAsync() => FlushDeferredAsync(endStream: false, CancellationToken.None).AsTask();
+    public Task StartAsync() => FlushAsync().AsTask();
+
+    /// <summary>
+    /// Sends the header section and everything written so far now, instead of when the next write or the handler's
+    /// return would. A handler that writes and then waits (an event stream) gets its bytes out without it:
+    /// a held-back first write is sent as soon as the handler yields.
+    /// </summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        await TryStartAsync(endStream: false, cancellationToken);
+    }
 
     /// <summary>Writes body octets, waiting while the client's window is closed.</summary>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
@@ -92,46 +112,26 @@ public sealed class Http2Response
             throw new InvalidOperationException("The response is complete.");
         }
 
-        if (!HasStarted && _deferred is null && data.Length <= MaxDeferredLength)
+        if (_state == NotStarted && data.Length <= MaxHeldLength)
         {
-            // Hold a small first write back: if the handler then returns, HEADERS and one
-            // DATA frame with END_STREAM go out together.
-            _deferred = SuppressBody ? [] : data.ToArray();
+            // Hold a small first write back: if the handler then returns, HEADERS and one DATA frame with
+            // END_STREAM go out together. If it waits instead, the hold ends when it yields (RunAsync) or at once
+            // on the thread pool (a write after the handler's first await).
+            _held = SuppressBody ? [] : data.ToArray();
+            Interlocked.Exchange(ref _state, Held); // a full fence before reading _watched (see EndSynchronousPart)
+            if (Volatile.Read(ref _watched) == 0)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static response => _ = response.SendHeldAsync(), this, preferLocal: true);
+            }
+
             return;
         }
 
-        await FlushDeferredAsync(endStream: false, cancellationToken);
+        await TryStartAsync(endStream: false, cancellationToken);
         if (!SuppressBody && !data.IsEmpty)
         {
             await _stream.WriteDataAsync(data, endStream: false, cancellationToken);
         }
-    }
-
-    private const int MaxDeferredLength = 4096;
-    private byte[]? _deferred;
-
-    private async ValueTask FlushDeferredAsync(bool endStream, CancellationToken cancellationToken)
-    {
-        if (HasStarted)
-        {
-            return;
-        }
-
-        HasStarted = true;
-        byte[] deferred = _deferred ?? [];
-        _deferred = null;
-        if (endStream && !SuppressBody && !_headers.Exists(h => h.Key == "content-length"))
-        {
-            // The whole body is known: say how long it is.
-            _headers.Add(new("content-length", deferred.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-        if (deferred.Length == 0 && !endStream)
-        {
-            await _stream.SendHeadersAsync(_statusCode, _headers, endStream: false);
-            return;
-        }
-
-        await _stream.SendHeadersAndDataAsync(_statusCode, _headers, deferred, endStream, cancellationToken);
     }
 
     /// <summary>Writes text as UTF-8.</summary>
@@ -148,25 +148,14 @@ public sealed class Http2Response
 
         IsCompleted = true;
         bool hasTrailers = _trailers is { Count: > 0 };
-        if (_deferred is not null)
+        if (await TryStartAsync(endStream: !hasTrailers, CancellationToken.None))
         {
-            await FlushDeferredAsync(endStream: !hasTrailers, CancellationToken.None);
             if (hasTrailers)
             {
                 await _stream.SendTrailersAsync(_trailers!);
             }
 
             return;
-        }
-
-        if (!HasStarted)
-        {
-            HasStarted = true;
-            await _stream.SendHeadersAsync(_statusCode, _headers, endStream: !hasTrailers);
-            if (!hasTrailers)
-            {
-                return;
-            }
         }
 
         if (hasTrailers)
@@ -177,6 +166,187 @@ public sealed class Http2Response
         {
             await _stream.WriteDataAsync(ReadOnlyMemory<byte>.Empty, endStream: true, CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Sends a whole response encoded beforehand (a <see cref="Handlers.ConstantHandler"/>'s): no header encoding
+    /// and, when the windows allow, one copy of ready frames. Completes the response.
+    /// </summary>
+    internal async ValueTask SendPrebuiltAsync(PrebuiltResponse prebuilt, int statusCode, ReadOnlyMemory<byte> body)
+    {
+        if (IsCompleted || Interlocked.CompareExchange(ref _state, Sent, NotStarted) != NotStarted)
+        {
+            throw new InvalidOperationException("The response has started; a prebuilt response can only be the whole response.");
+        }
+
+        _statusCode = statusCode;
+        IsCompleted = true;
+        await _stream.SendPrebuiltAsync(prebuilt, body);
+    }
+
+    /// <summary>Whether this response gets a <c>date</c> field unless the handler sets one.</summary>
+    internal bool AddsDate => _addDate;
+
+    // ---- the held-back first write ----
+
+    private const int MaxHeldLength = 4096;
+    private const int NotStarted = 0; // status and headers may change
+    private const int Held = 1;       // a small first write waits in _held
+    private const int Sending = 2;    // the background send (after the handler yielded) is sending it
+    private const int Sent = 3;       // the header section is sent or being sent by the handler's own call
+
+    private int _state;
+    private byte[]? _held;
+    private int _watched;
+    private TaskCompletionSource? _backgroundSend;
+
+    /// <summary>RunAsync is inside the handler's synchronous part: a write held back now is flushed when it returns.</summary>
+    internal void BeginSynchronousPart() => _watched = 1;
+
+    /// <summary>The handler returned (or yielded); true when a held-back write must now be sent by the caller.</summary>
+    internal bool EndSynchronousPart()
+    {
+        // Dekker with WriteAsync: it publishes Held then reads _watched; this clears _watched then reads the state.
+        // Each uses a full fence, so at least one of them sees the other and the write is never left behind.
+        Interlocked.Exchange(ref _watched, 0);
+        return Volatile.Read(ref _state) == Held;
+    }
+
+    /// <summary>
+    /// Sends a held-back write while the handler runs on (it yielded after writing). Any call of the handler that
+    /// needs the header section sent waits for this one.
+    /// </summary>
+    internal async Task SendHeldAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _backgroundSend, done, null) is not null)
+        {
+            return; // the other background sender has it (RunAsync and the thread pool can both be told)
+        }
+
+        if (Interlocked.CompareExchange(ref _state, Sending, Held) != Held)
+        {
+            done.SetResult(); // the handler sent it itself first
+            return;
+        }
+
+        try
+        {
+            await SendHeaderSectionAsync(endStream: false, CancellationToken.None);
+            Volatile.Write(ref _state, Sent);
+            done.SetResult();
+        }
+        catch (Exception ex)
+        {
+            Volatile.Write(ref _state, Sent);
+            done.SetException(ex); // the handler's next call sees it
+            _ = done.Task.Exception; // observed here too: a handler that never calls again is not an unobserved failure
+        }
+    }
+
+    /// <summary>
+    /// Withdraws a held-back write nobody has sent (the handler failed after it): true when nothing of the response
+    /// has gone out, so a 500 can still be sent.
+    /// </summary>
+    internal async ValueTask<bool> TryWithdrawAsync()
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref _state);
+            if (state == Sending)
+            {
+                await WaitForBackgroundSendAsync();
+                continue;
+            }
+
+            if (state == Sent)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, Sent, state) == state)
+            {
+                _held = null;
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Sends the header section (with the held-back write) unless it was; true when this call sent it.</summary>
+    private async ValueTask<bool> TryStartAsync(bool endStream, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref _state);
+            if (state == Sent)
+            {
+                return false;
+            }
+
+            if (state == Sending)
+            {
+                await WaitForBackgroundSendAsync();
+                continue;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, Sent, state) == state)
+            {
+                break;
+            }
+        }
+
+        await SendHeaderSectionAsync(endStream, cancellationToken);
+        return true;
+    }
+
+    private async ValueTask WaitForBackgroundSendAsync()
+    {
+        // Set before the state became Sending, so it is there.
+        await Volatile.Read(ref _backgroundSend)!.Task;
+    }
+
+    private async ValueTask SendHeaderSectionAsync(bool endStream, CancellationToken cancellationToken)
+    {
+        byte[]? held = _held;
+        _held = null;
+        if (_addDate && !Contains("date"))
+        {
+            // RFC 9110 §6.6.1: an origin server with a clock sends date.
+            _headers.Add(new("date", DateHeader.Value));
+        }
+
+        if (held is null)
+        {
+            await _stream.SendHeadersAsync(_statusCode, _headers, endStream);
+            return;
+        }
+
+        if (endStream && !SuppressBody && !Contains("content-length"))
+        {
+            // The whole body is known: say how long it is.
+            _headers.Add(new("content-length", held.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (held.Length == 0 && !endStream)
+        {
+            await _stream.SendHeadersAsync(_statusCode, _headers, endStream: false);
+            return;
+        }
+
+        await _stream.SendHeadersAndDataAsync(_statusCode, _headers, held, endStream, cancellationToken);
+    }
+
+    private bool Contains(string name)
+    {
+        foreach (KeyValuePair<string, string> field in _headers)
+        {
+            if (field.Key == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void ThrowIfStarted()

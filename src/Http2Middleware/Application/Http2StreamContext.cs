@@ -46,7 +46,7 @@ internal sealed class Http2StreamContext
 
         Request = new Http2Request(this, head);
         // RFC 9110 §9.3.2: a response to HEAD never has content, whatever answers it (404, 405, 500 too).
-        Response = new Http2Response(this) { SuppressBody = head.Method == "HEAD" };
+        Response = new Http2Response(this, connection.AddDateHeader) { SuppressBody = head.Method == "HEAD" };
     }
 
     public int StreamId { get; }
@@ -220,6 +220,32 @@ internal sealed class Http2StreamContext
         }
     }
 
+    /// <summary>A response encoded beforehand; what the windows do not take now follows as DATA with END_STREAM.</summary>
+    public async ValueTask SendPrebuiltAsync(Session.PrebuiltResponse response, ReadOnlyMemory<byte> body)
+    {
+        await _connection.EnterAsync().ConfigureAwait(false);
+        bool alive;
+        int sent;
+        try
+        {
+            alive = _connection.Session.SendPrebuilt(StreamId, response, out sent);
+        }
+        finally
+        {
+            _connection.Gate.Exit();
+        }
+
+        if (!alive)
+        {
+            ThrowAborted();
+        }
+
+        if (sent < body.Length)
+        {
+            await WriteDataAsync(body[sent..], endStream: true, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
         while (true)
@@ -281,7 +307,16 @@ internal sealed class Http2StreamContext
     {
         try
         {
-            await _handler(Request, Response);
+            Response.BeginSynchronousPart();
+            Task handling = _handler(Request, Response);
+            if (Response.EndSynchronousPart() && !handling.IsCompleted)
+            {
+                // The handler wrote a little and now waits (an event stream): what it wrote goes out now, not when
+                // it writes again or returns. A handler that wrote and returned keeps HEADERS + DATA in one flush.
+                await Response.SendHeldAsync();
+            }
+
+            await handling;
             await Response.CompleteAsync();
         }
         catch (Exception) when (IsAborted)
@@ -291,12 +326,16 @@ internal sealed class Http2StreamContext
         catch (Exception ex)
         {
             Http2ConnectionLog.HandlerFailed(_logger, ex, StreamId, Request.Method, Request.PathAndQuery);
+            bool withdrawn = await Response.TryWithdrawAsync(); // a held-back write gives way to a clean 500
             await _connection.EnterAsync();
             try
             {
-                if (!Response.HasStarted)
+                if (withdrawn)
                 {
-                    _connection.Session.SendHeaders(StreamId, 500, [new("content-length", "0")], endStream: true);
+                    KeyValuePair<string, string>[] fields = Response.AddsDate
+                        ? [new("content-length", "0"), new("date", DateHeader.Value)]
+                        : [new("content-length", "0")];
+                    _connection.Session.SendHeaders(StreamId, 500, fields, endStream: true);
                 }
                 else
                 {

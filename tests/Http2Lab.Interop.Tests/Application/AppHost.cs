@@ -21,12 +21,16 @@ public sealed class AppHost : IAsyncDisposable
     /// <summary>Bound for start and stop.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    private AppHost(IHost host, Uri h2c, TestLog log)
+    private AppHost(IHost host, Uri h2c, Uri? h2, TestLog log)
     {
         Host = host;
         H2c = h2c;
+        H2 = h2;
         Log = log;
     }
+
+    /// <summary>The bound TLS endpoint (self-signed certificate), when asked for.</summary>
+    public Uri? H2 { get; }
 
     public IHost Host { get; }
 
@@ -39,7 +43,9 @@ public sealed class AppHost : IAsyncDisposable
     public static async Task<AppHost> StartAsync(
         Action<Http2Router>? routes = null,
         Action<Http2Limits>? limits = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool tls = false,
+        Action<Http2ApplicationOptions>? application = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -48,13 +54,25 @@ public sealed class AppHost : IAsyncDisposable
             ["Http2Lab:Endpoints:h2c:Dispatcher"] = "Async",
             ["Http2Lab:ShutdownTimeout"] = "00:00:02",
         });
+        if (tls)
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Http2Lab:Endpoints:h2:Url"] = "https://127.0.0.1:0",
+                ["Http2Lab:Endpoints:h2:Dispatcher"] = "Async",
+            });
+        }
 
         var log = new TestLog();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddProvider(log);
 
-        builder.UseHttp2Lab(options => limits?.Invoke(options.Limits));
+        builder.UseHttp2Lab(options =>
+        {
+            limits?.Invoke(options.Limits);
+            application?.Invoke(options.Application);
+        });
         if (routes is not null)
         {
             builder.Services.AddHttp2Routes(routes);
@@ -69,7 +87,8 @@ public sealed class AppHost : IAsyncDisposable
             Uri h2c = await host.Services.GetRequiredService<IBoundEndpoints>().GetUrlAsync("h2c").WaitAsync(Timeout);
             Assert.Equal("127.0.0.1", h2c.Host);
             Assert.NotEqual(0, h2c.Port);
-            return new AppHost(host, h2c, log);
+            Uri? h2 = tls ? await host.Services.GetRequiredService<IBoundEndpoints>().GetUrlAsync("h2").WaitAsync(Timeout) : null;
+            return new AppHost(host, h2c, h2, log);
         }
         catch
         {

@@ -24,7 +24,7 @@ public sealed class RequestAccessorTests
         long? ContentLength);
 
     [Fact]
-    public async Task Pseudo_headers_path_query_and_headers_reach_the_handler_as_sent()
+    public async Task Pseudo_headers_path_query_and_headers_reach_the_handler_as_sent_with_the_path_decoded()
     {
         TaskCompletionSource<Seen> seen = Bounded.Source<Seen>();
         await using AppHost host = await AppHost.StartAsync(routes: router => router.MapPrefix("GET", "/inspect/", async (request, response) =>
@@ -46,7 +46,7 @@ public sealed class RequestAccessorTests
         Assert.Equal("GET", request.Method);
         Assert.Equal("http", request.Scheme);
         Assert.Equal(client.Authority, request.Authority);
-        Assert.Equal(path, request.Path);
+        Assert.Equal("/inspect/a b/c", request.Path); // decoded for routing; PathAndQuery keeps what was sent
         Assert.Equal(query, request.QueryString);
         Assert.Equal(path + query, request.PathAndQuery);
         Assert.Equal(

@@ -23,6 +23,7 @@ public sealed class AspNetCoreWireTests(AspNetCoreServer server)
     [InlineData("/path/%2e%2e/x", "/x")]
     [InlineData("/path/caf%C3%A9", "/path/café")]
     [InlineData("/path/a%2Fb", "/path/a%2Fb")]
+    [InlineData("/path/100%2525", "/path/100%25")]
     public async Task The_application_sees_the_path_decoded_and_without_dot_segments(string sent, string seen)
     {
         // --path-as-is: curl would otherwise remove the dot segments itself.
