@@ -66,15 +66,22 @@ public static class AspNetCoreSample
         app.MapGet("/wait", WaitForAbortAsync);
     }
 
-    /// <summary><c>count</c> events (default 10), one every <c>intervalMs</c> (default 1000), each flushed on its own.</summary>
-    private static async Task ServerSentEventsAsync(HttpContext context, int? count, int? intervalMs, CancellationToken aborted)
+    /// <summary>
+    /// <c>count</c> events (default 10), one every <c>intervalMs</c> (default 1000), each flushed on its own
+    /// (<c>flush=false</c>: only by <c>WriteAsync</c>'s own flush of the body writer, as many apps leave it).
+    /// </summary>
+    private static async Task ServerSentEventsAsync(HttpContext context, int? count, int? intervalMs, bool? flush, CancellationToken aborted)
     {
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         for (int i = 1; i <= (count ?? 10); i++)
         {
             await context.Response.WriteAsync($"id: {i}\ndata: event {i} at {DateTimeOffset.UtcNow:O}\n\n", aborted);
-            await context.Response.Body.FlushAsync(aborted);
+            if (flush ?? true)
+            {
+                await context.Response.Body.FlushAsync(aborted);
+            }
+
             if (i < (count ?? 10))
             {
                 await Task.Delay(intervalMs ?? 1000, aborted);

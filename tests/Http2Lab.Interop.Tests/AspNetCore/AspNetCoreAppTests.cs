@@ -162,13 +162,16 @@ public sealed class AspNetCoreAppTests(AspNetCoreServer server)
     }
 
     [Theory]
-    [MemberData(nameof(ServerMatrix.ReferenceEndpoints), MemberType = typeof(ServerMatrix))]
-    public async Task Server_sent_events_arrive_one_at_a_time(string endpoint)
+    [InlineData("h2c", true)]
+    [InlineData("h2", true)]
+    [InlineData("h2c", false)]
+    [InlineData("h2", false)]
+    public async Task Server_sent_events_arrive_one_at_a_time(string endpoint, bool explicitFlush)
     {
         using var client = Client(endpoint);
 
         // A minute between events: the first can only arrive in time if it is sent before the second is written.
-        using var request = Http2TestClient.Request(HttpMethod.Get, "/events?count=2&intervalMs=60000");
+        using var request = Http2TestClient.Request(HttpMethod.Get, $"/events?count=2&intervalMs=60000&flush={explicitFlush}");
         using HttpResponseMessage response = await client.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
