@@ -35,7 +35,8 @@ internal sealed partial class Http2ClientSession
         long consumed = 0;
         try
         {
-            while (!_closed && _output.Length < _limits.MaxOutputBufferSize)
+            // No input pause as on the server: what a client queues while reading is small (ACKs, WINDOW_UPDATEs).
+            while (!_closed)
             {
                 ReadOnlySequence<byte> rest = input.Slice(consumed);
                 if (!FrameReader.TryReadHeader(rest, out FrameHeader header))
