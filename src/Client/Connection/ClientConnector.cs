@@ -33,7 +33,16 @@ internal static class ClientConnector
             {
                 var tls = new SslStream(transport, leaveInnerStreamOpen: false);
                 transport = tls;
-                await tls.AuthenticateAsClientAsync(TlsOptions(host, options), timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    await tls.AuthenticateAsClientAsync(TlsOptions(host, options), timeout.Token).ConfigureAwait(false);
+                }
+                catch (AuthenticationException ex)
+                {
+                    // A server that speaks no h2 may end the handshake with no_application_protocol (RFC 7301 §3.2).
+                    throw new Http2ClientException($"the TLS handshake with {origin.Authority} failed (offering ALPN 'h2' only): {ex.Message}", ex);
+                }
+
                 if (tls.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
                 {
                     string selected = tls.NegotiatedApplicationProtocol.Protocol.IsEmpty ? "none" : tls.NegotiatedApplicationProtocol.ToString();

@@ -27,6 +27,7 @@ public sealed class ClientTestServer : IAsyncDisposable
     public static readonly string GzipText = string.Concat(Enumerable.Repeat("gzip decoded by the client, ", 200));
 
     private readonly Dictionary<string, Uri> _urls;
+    private int _disposed;
 
     private ClientTestServer(IHost host, Dictionary<string, Uri> urls)
     {
@@ -117,6 +118,11 @@ public sealed class ClientTestServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         try
         {
             using var stop = new CancellationTokenSource(Timeout);
