@@ -16,6 +16,13 @@ internal static class ClientConnector
 {
     public static async Task<Http2ClientConnection> ConnectAsync(Uri origin, Http2ClientOptions options, CancellationToken cancellationToken)
     {
+        (Socket socket, Stream transport) = await OpenTransportAsync(origin, options, cancellationToken).ConfigureAwait(false);
+        return new Http2ClientConnection(socket, transport, origin.Scheme, origin.Authority, options);
+    }
+
+    /// <summary>The connected socket and the stream to speak HTTP/2 on (the TLS stream over https).</summary>
+    public static async Task<(Socket Socket, Stream Transport)> OpenTransportAsync(Uri origin, Http2ClientOptions options, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
         string host = origin.IdnHost;
@@ -53,7 +60,7 @@ internal static class ClientConnector
             }
 
             ClientLog.Connected(options.Logger ?? NullLogger.Instance, origin.Authority, description);
-            return new Http2ClientConnection(socket, transport, origin.Scheme, origin.Authority, options);
+            return (socket, transport);
         }
         catch (Exception ex)
         {
