@@ -23,7 +23,7 @@ public sealed class ClientAgainstNghttpdTests(NghttpdFixture nghttpd)
         await using Http2ClientResponse response = await client.GetAsync(await UrlAsync(tls, "/hello.txt"), cancel.Token);
 
         Assert.Equal(200, response.StatusCode);
-        Assert.Equal(NghttpdFixture.Hello, await response.ReadAsStringAsync(cancel.Token));
+        Assert.Equal(ServerFiles.Hello, await response.ReadAsStringAsync(cancel.Token));
         Assert.Contains(new KeyValuePair<string, string>("x-nghttpd", "done"), response.Trailers);
     }
 
@@ -73,7 +73,7 @@ public sealed class ClientAgainstNghttpdTests(NghttpdFixture nghttpd)
 
         string[] bodies = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => OneAsync()));
 
-        Assert.All(bodies, body => Assert.Equal(NghttpdFixture.Hello, body));
+        Assert.All(bodies, body => Assert.Equal(ServerFiles.Hello, body));
         Assert.Equal(1, client.ConnectionsOpened);
     }
 
@@ -87,8 +87,8 @@ public sealed class ClientAgainstNghttpdTests(NghttpdFixture nghttpd)
 
         await using Http2ClientResponse response = await client.GetAsync(await UrlAsync(tls, "/big.bin"), cancel.Token);
 
-        Assert.Equal(NghttpdFixture.BigSize.ToString(System.Globalization.CultureInfo.InvariantCulture), response.GetHeader("content-length"));
-        Assert.Equal(NghttpdFixture.BigSize, await BytesPattern.VerifyAsync(response.Body, cancel.Token));
+        Assert.Equal(ServerFiles.BigSize.ToString(System.Globalization.CultureInfo.InvariantCulture), response.GetHeader("content-length"));
+        Assert.Equal(ServerFiles.BigSize, await BytesPattern.VerifyAsync(response.Body, cancel.Token));
     }
 
     [Theory]
@@ -106,7 +106,7 @@ public sealed class ClientAgainstNghttpdTests(NghttpdFixture nghttpd)
         }
 
         await using Http2ClientResponse after = await client.GetAsync(await UrlAsync(tls, "/hello.txt"), cancel.Token);
-        Assert.Equal(NghttpdFixture.Hello, await after.ReadAsStringAsync(cancel.Token));
+        Assert.Equal(ServerFiles.Hello, await after.ReadAsStringAsync(cancel.Token));
         Assert.Equal(1, client.ConnectionsOpened);
     }
 }

@@ -147,7 +147,7 @@ public sealed class ClientTestServerFixture : IAsyncLifetime
 
 /// <summary>The tests against the in-process server run one at a time (SingleClient serves one connection at a time; 2 cores).</summary>
 [CollectionDefinition(Name)]
-public sealed class ServerCollection : ICollectionFixture<ClientTestServerFixture>, ICollectionFixture<NghttpdFixture>
+public sealed class ServerCollection : ICollectionFixture<ClientTestServerFixture>, ICollectionFixture<NghttpdFixture>, ICollectionFixture<H2oFixture>
 {
     public const string Name = "client servers";
 }

@@ -28,13 +28,13 @@ public static class ExternalTool
     }
 
     /// <summary>Waits (bounded) until something accepts TCP connections on 127.0.0.1:<paramref name="port"/>.</summary>
-    public static async Task WaitForPortAsync(int port, System.Diagnostics.Process process, string what)
+    public static async Task WaitForPortAsync(int port, System.Diagnostics.Process? process, string what, Func<string> errors)
     {
         for (int attempt = 0; attempt < 100; attempt++)
         {
-            if (process.HasExited)
+            if (process is { HasExited: true })
             {
-                Assert.Fail($"{what} exited with code {process.ExitCode}: {await process.StandardError.ReadToEndAsync()}");
+                Assert.Fail($"{what} exited with code {process.ExitCode}: {errors()}");
             }
 
             try
