@@ -161,4 +161,35 @@ public sealed class ClientAgainstHttp2LabTests(ClientTestServerFixture fixture)
 
         Assert.IsAssignableFrom<System.Security.Authentication.AuthenticationException>(error.InnerException);
     }
+
+    [Theory]
+    [InlineData("Async-h2c")]
+    [InlineData("ThreadPerConnection-h2")]
+    [InlineData("Poll-h2c")]
+    public async Task A_stream_body_larger_than_the_server_window_is_sent_with_trailers(string endpoint)
+    {
+        await using Http2Client client = NewClient();
+        using var cancel = new CancellationTokenSource(Bound);
+        byte[] body = new byte[2 * 1024 * 1024]; // beyond the server's 768 KiB stream window: needs its WINDOW_UPDATEs
+        new Random(11).NextBytes(body);
+        Http2ClientRequest request = Http2ClientRequest.Post(Server.Url(endpoint, "/echo"), new MemoryStream(body), "application/octet-stream")
+            .WithTrailer("x-request-checksum", "42");
+
+        await using Http2ClientResponse response = await client.SendAsync(request, cancel.Token);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal(body, await response.ReadAsBytesAsync(cancel.Token));
+    }
+
+    [Fact]
+    public async Task Text_is_decoded_in_the_charset_of_content_type()
+    {
+        await using Http2Client client = NewClient();
+        using var cancel = new CancellationTokenSource(Bound);
+
+        await using Http2ClientResponse response = await client.GetAsync(Server.Url("Async-h2c", "/client/latin1"), cancel.Token);
+
+        Assert.Equal("caf\u00e9", await response.ReadAsStringAsync(cancel.Token));
+    }
 }
+

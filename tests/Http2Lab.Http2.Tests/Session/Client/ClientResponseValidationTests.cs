@@ -1,4 +1,5 @@
 using Http2Lab.Http2.Frames;
+using Http2Lab.Http2.Session;
 
 namespace Http2Lab.Http2.Tests.Session.Client;
 
@@ -172,4 +173,60 @@ public sealed class ClientResponseValidationTests
         Assert.Equal([(a, Http2ErrorCode.Cancel, false), (b, Http2ErrorCode.RefusedStream, true)], h.Handler.Resets);
         Assert.Equal(0, h.Session.ActiveStreamCount);
     }
+
+    [Fact]
+    public void A_response_header_block_split_over_CONTINUATION_frames_is_joined()
+    {
+        using var h = new ClientSessionHarness();
+        h.Handshake();
+        int id = h.Get();
+        byte[] block = h.Server.HeaderBlock((":status", "200"), ("x-long", new string('v', 20_000)));
+
+        h.Send(FrameBuilder.Headers(id, block, endStream: true)); // HEADERS + CONTINUATIONs at 16 KiB
+
+        var response = Assert.Single(h.Handler.Responses);
+        Assert.Equal(20_000, response.Headers.Single(f => f.Key == "x-long").Value.Length);
+    }
+
+    [Fact]
+    public void A_frame_interleaved_in_a_response_header_block_is_a_connection_error()
+    {
+        using var h = new ClientSessionHarness();
+        h.Handshake();
+        int id = h.Get();
+        h.Frames.Clear();
+        byte[] block = h.Server.HeaderBlock((":status", "200"));
+
+        h.Send(FrameBuilder.HeadersFrame(id, block, FrameFlags.EndStream), FrameBuilder.Ping(1));
+
+        h.AssertGoAway(Http2ErrorCode.ProtocolError);
+    }
+
+    [Fact]
+    public void Request_headers_larger_than_the_server_frame_size_go_out_as_HEADERS_and_CONTINUATION()
+    {
+        using var h = new ClientSessionHarness();
+        h.Handshake();
+
+        int id = h.Get("/", endStream: true, ("x-big", new string('b', 40_000)));
+
+        Frame headers = Assert.Single(h.Frames, f => f.Type == FrameType.Headers);
+        Assert.Equal(id, headers.StreamId);
+        Assert.Equal(40_000, headers.Header("x-big")!.Length); // the harness joined the CONTINUATIONs
+    }
+
+    [Fact]
+    public void A_response_header_list_above_our_limit_is_a_stream_error()
+    {
+        using var h = new ClientSessionHarness(new Http2Limits { MaxHeaderListSize = 1000 });
+        h.Handshake();
+        int id = h.Get();
+        h.Frames.Clear();
+
+        h.Respond(id, endStream: true, (":status", "200"), ("x-long", new string('v', 2000)));
+
+        h.AssertRst(id, Http2ErrorCode.ProtocolError);
+        Assert.Empty(h.Handler.Responses);
+    }
 }
+
