@@ -44,4 +44,5 @@ root.SetAction(async (parse, cancellationToken) =>
     }
 });
 
-return await root.Parse(args).InvokeAsync();
+// curl's "-d @FILE" must reach -d as is, not be expanded as a System.CommandLine response file.
+return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync();
