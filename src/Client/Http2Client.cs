@@ -156,6 +156,18 @@ public sealed class Http2Client : IAsyncDisposable, IDisposable
             _all.Add(connection);
         }
 
+        // A connection that ended (GOAWAY, error) returns its buffers and leaves the list at once, not at our dispose.
+        _ = connection.Closed.ContinueWith(
+            async _ =>
+            {
+                lock (_gate)
+                {
+                    _all.Remove(connection);
+                }
+
+                await connection.DisposeAsync().ConfigureAwait(false);
+            },
+            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
         return connection;
     }
 

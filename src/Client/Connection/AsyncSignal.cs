@@ -1,7 +1,10 @@
 namespace Http2Lab.Client.Connection;
 
-/// <summary>An auto-reset event to await: many <see cref="Set"/> calls before a wait wake it once.</summary>
-internal sealed class AsyncSignal : IDisposable
+/// <summary>
+/// An auto-reset event to await: many <see cref="Set"/> calls before a wait wake it once. Never disposed (its
+/// semaphore has no wait handle), so a late <see cref="Set"/> after its connection closed is harmless.
+/// </summary>
+internal sealed class AsyncSignal
 {
     private readonly SemaphoreSlim _semaphore = new(0);
     private int _set;
@@ -19,6 +22,4 @@ internal sealed class AsyncSignal : IDisposable
         await _semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _set, 0);
     }
-
-    public void Dispose() => _semaphore.Dispose();
 }

@@ -94,10 +94,6 @@ internal sealed class ClientExchange
     /// <summary>The application consumed <paramref name="octets"/> of body.</summary>
     public void Acknowledge(int octets) => _connection.Acknowledge(StreamId, octets);
 
-    public void OnBodyRead()
-    {
-    }
-
     /// <summary>The request is cancelled: RST_STREAM CANCEL (§8.7), and the caller sees the cancellation.</summary>
     public void Cancel(CancellationToken cancellationToken)
     {

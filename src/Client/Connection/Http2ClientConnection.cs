@@ -171,8 +171,6 @@ internal sealed class Http2ClientConnection : IHttp2ClientSessionHandler, IAsync
         {
             _session.Dispose();
         }
-
-        _output.Dispose();
     }
 
     private void CloseTransport()

@@ -32,7 +32,6 @@ internal sealed class ResponseBodyStream(ClientExchange exchange, PipeReader rea
         if (data.IsEmpty && result.IsCompleted)
         {
             reader.AdvanceTo(data.End);
-            exchange.OnBodyRead();
             return 0;
         }
 
