@@ -114,6 +114,7 @@ public sealed class ClientAgainstHttp2LabTests(ClientTestServerFixture fixture)
         await using Http2Client client = NewClient();
         using var cancel = new CancellationTokenSource(Bound);
         using var soon = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
+        await (await client.GetAsync(Server.Url(endpoint, "/"), cancel.Token)).DisposeAsync(); // the connection is up: ids follow call order
         Task<Http2ClientResponse> slow = client.GetAsync(Server.Url(endpoint, "/slow?ms=10000"), soon.Token);
 
         await using (Http2ClientResponse first = await client.GetAsync(Server.Url(endpoint, "/"), cancel.Token))
