@@ -86,4 +86,23 @@ public sealed class ClientConnectionTests
             await server.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Requests_beyond_the_server_MAX_CONCURRENT_STREAMS_wait_instead_of_being_refused()
+    {
+        await using ClientTestServer server = await ClientTestServer.StartAsync(["Async-h2c"], limits => limits.MaxConcurrentStreams = 5);
+        await using var client = new Http2Client();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await (await client.GetAsync(server.Url("Async-h2c", "/"), cancel.Token)).DisposeAsync(); // the server's SETTINGS are in
+
+        Http2ClientResponse[] responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => client.GetAsync(server.Url("Async-h2c", "/slow?ms=20"), cancel.Token)));
+
+        Assert.All(responses, r => Assert.Equal(200, r.StatusCode));
+        Assert.Equal(1, client.ConnectionsOpened); // none refused and retried elsewhere
+        foreach (Http2ClientResponse response in responses)
+        {
+            await response.DisposeAsync();
+        }
+    }
 }
+

@@ -83,4 +83,47 @@ public sealed class ClientGoAwayRetryTests
         {
         }
     }
+
+    [Fact]
+    public async Task Cancelling_a_request_sends_RST_STREAM_CANCEL()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var headersSeen = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<Frame?> server = Task.Run(async () =>
+        {
+            using TcpClient connection = await listener.AcceptTcpClientAsync(cancel.Token);
+            NetworkStream stream = connection.GetStream();
+            await stream.ReadExactlyAsync(new byte[Http2Constants.ClientPreface.Length], cancel.Token);
+            await stream.WriteAsync(FrameBuilder.Settings(), cancel.Token);
+            var frames = new FrameBuffer();
+            while (await frames.ReadAsync(stream, cancel.Token) is { } frame)
+            {
+                if (frame.Type == FrameType.Headers)
+                {
+                    headersSeen.TrySetResult(frame.StreamId); // and never answer
+                }
+                else if (frame.Type == FrameType.RstStream)
+                {
+                    return frame;
+                }
+            }
+
+            return null;
+        });
+        await using var client = new Http2Client();
+        using var request = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
+
+        Task<Http2ClientResponse> pending = client.GetAsync($"http://127.0.0.1:{port}/never", request.Token);
+        int streamId = await headersSeen.Task.WaitAsync(cancel.Token);
+        request.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+        Frame? rst = await server.WaitAsync(cancel.Token);
+        Assert.NotNull(rst);
+        Assert.Equal((streamId, Http2ErrorCode.Cancel), (rst.StreamId, rst.ErrorCode));
+    }
 }
+
