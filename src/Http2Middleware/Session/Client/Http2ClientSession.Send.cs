@@ -29,7 +29,7 @@ internal sealed partial class Http2ClientSession
         }
 
         Start();
-        int id = _nextStreamId;
+        int id = (int)_nextStreamId;
         _nextStreamId += 2;
         var stream = new Http2ClientStream(
             id,

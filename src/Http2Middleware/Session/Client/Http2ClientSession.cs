@@ -40,7 +40,7 @@ internal sealed partial class Http2ClientSession : IDisposable
     private readonly InboundWindow _connectionInbound;
     private readonly OutboundWindow _connectionOutbound = new(Http2Constants.DefaultInitialWindowSize);
     private readonly int _dataHighWater;
-    private int _nextStreamId = 1;
+    private long _nextStreamId = 1; // a long: past 2^31-1 the connection is used up (§5.1.1), not wrapped round
     private int _lastSentStreamId;
     private bool _started;
     private bool _producing;
