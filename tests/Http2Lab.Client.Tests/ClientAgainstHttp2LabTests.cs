@@ -192,5 +192,20 @@ public sealed class ClientAgainstHttp2LabTests(ClientTestServerFixture fixture)
 
         Assert.Equal("caf\u00e9", await response.ReadAsStringAsync(cancel.Token));
     }
+
+    [Theory]
+    [InlineData("Async-h2c")]
+    [InlineData("Poll-h2")]
+    public async Task HEAD_gets_the_headers_of_GET_and_no_body(string endpoint)
+    {
+        await using Http2Client client = NewClient();
+        using var cancel = new CancellationTokenSource(Bound);
+
+        await using Http2ClientResponse response = await client.SendAsync(new Http2ClientRequest("HEAD", new Uri(Server.Url(endpoint, "/bytes/5000"))), cancel.Token);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("5000", response.GetHeader("content-length")); // describes the GET body (RFC 9110 §9.3.2)
+        Assert.Empty(await response.ReadAsBytesAsync(cancel.Token));
+    }
 }
 
