@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The README's test command: installs the Debian tools the interop tests drive
-# (nghttp2-client for nghttp/h2load, curl, python3-h2, haproxy), then runs every test.
+# (nghttp2-client for nghttp/h2load, nghttp2-server for nghttpd, h2o, curl, python3-h2, haproxy), then runs every test.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 missing=()
 command -v h2load >/dev/null 2>&1 && command -v nghttp >/dev/null 2>&1 || missing+=(nghttp2-client)
+command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
+command -v h2o >/dev/null 2>&1 || [ -x /usr/sbin/h2o ] || missing+=(h2o)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 /usr/bin/python3 -c 'import h2' >/dev/null 2>&1 || missing+=(python3-h2)
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)

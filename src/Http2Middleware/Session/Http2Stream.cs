@@ -3,7 +3,7 @@ using Http2Lab.Http2.Buffers;
 namespace Http2Lab.Http2.Session;
 
 /// <summary>Per-stream state kept by the session while a stream is open or half-closed.</summary>
-internal sealed class Http2Stream
+internal class Http2Stream
 {
     public Http2Stream(int id, InboundWindow inbound, OutboundWindow outbound)
     {

@@ -5,8 +5,10 @@ namespace Http2Lab.Http2.Session;
 
 /// <summary>
 /// Receives decoded fields of one header block and validates them as RFC 9113 §8.2–8.3 require.
-/// The first violation is kept in <see cref="Error"/> (a malformed request: a stream error); the
-/// block is still decoded to the end so the HPACK state stays in step with the peer.
+/// The first violation is kept in <see cref="Error"/> (a malformed message: a stream error); the
+/// block is still decoded to the end so the HPACK state stays in step with the peer. The server session
+/// collects requests and their trailers; the client session collects responses (<see cref="ResetForResponse"/>),
+/// where the only pseudo-header is <c>:status</c> (§8.3.2).
 /// </summary>
 internal sealed class RequestHeaderCollector : IHeaderFieldSink
 {
@@ -15,6 +17,7 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
     private int _maxListSize;
     private int _listSize;
     private bool _trailers;
+    private bool _response;
     private bool _regularSeen;
 
     public string? Method { get; private set; }
@@ -25,6 +28,9 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
     public string? Host { get; private set; }
     public long? ContentLength { get; private set; }
 
+    /// <summary>The <c>:status</c> of a response (<see cref="ResetForResponse"/>), or null.</summary>
+    public string? Status { get; private set; }
+
     /// <summary>Why the block is malformed, or null.</summary>
     public string? Error { get; private set; }
 
@@ -33,12 +39,25 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
 
     public void Reset(bool trailers, int maxListSize)
     {
+        _response = false;
+        ResetCore(trailers, maxListSize);
+    }
+
+    /// <summary>Starts a response header section (<paramref name="trailers"/>: its trailers), as a client receives it.</summary>
+    public void ResetForResponse(bool trailers, int maxListSize)
+    {
+        _response = !trailers;
+        ResetCore(trailers, maxListSize);
+    }
+
+    private void ResetCore(bool trailers, int maxListSize)
+    {
         _fields.Clear();
         _trailers = trailers;
         _maxListSize = maxListSize;
         _listSize = 0;
         _regularSeen = false;
-        Method = Scheme = Authority = Path = Protocol = Host = null;
+        Method = Scheme = Authority = Path = Protocol = Host = Status = null;
         ContentLength = null;
         Error = null;
         TooLarge = false;
@@ -93,6 +112,12 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
             return;
         }
 
+        if (_response)
+        {
+            OnResponsePseudoHeader(name, value);
+            return;
+        }
+
         string? previous;
         if (name.SequenceEqual(":method"u8)) { previous = Method; Method = HeaderValueCache.GetMethod(value); }
         else if (name.SequenceEqual(":scheme"u8)) { previous = Scheme; Scheme = _values.Get(":scheme", value); }
@@ -108,6 +133,23 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
         if (previous is not null)
         {
             Error = $"duplicate pseudo-header '{Encoding.Latin1.GetString(name)}'";
+        }
+    }
+
+    /// <summary>§8.3.2: a response carries <c>:status</c> only; request pseudo-headers make it malformed (§8.1.1).</summary>
+    private void OnResponsePseudoHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (!name.SequenceEqual(":status"u8))
+        {
+            Error = $"pseudo-header '{Encoding.Latin1.GetString(name)}' in a response (§8.3.2)";
+        }
+        else if (Status is not null)
+        {
+            Error = "duplicate pseudo-header ':status'";
+        }
+        else
+        {
+            Status = Encoding.Latin1.GetString(value);
         }
     }
 
@@ -211,6 +253,37 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
         {
             Error = "empty :method";
         }
+    }
+
+    /// <summary>
+    /// Checks the response-level rules of §8.3.2 once the block is complete and returns the status code:
+    /// <c>:status</c> present and three digits (RFC 9110 §15); 101 is not allowed in HTTP/2 (§8.6).
+    /// </summary>
+    public int ValidateResponse()
+    {
+        if (Error is not null || TooLarge)
+        {
+            return 0;
+        }
+
+        if (Status is null)
+        {
+            Error = "missing :status (§8.3.2)";
+        }
+        else if (Status.Length != 3 || !int.TryParse(Status, System.Globalization.NumberStyles.None, null, out int status) || status < 100)
+        {
+            Error = $"invalid :status '{Status}' (§8.3.2)";
+        }
+        else if (status == 101)
+        {
+            Error = ":status 101 is not allowed in HTTP/2 (§8.6)";
+        }
+        else
+        {
+            return status;
+        }
+
+        return 0;
     }
 
     private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t';
