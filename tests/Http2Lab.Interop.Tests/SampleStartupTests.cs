@@ -141,6 +141,27 @@ public sealed class SampleStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task In_Production_the_https_endpoint_without_a_certificate_exits_1_naming_its_certificate_key()
+    {
+        // The sample runs as Development unless an environment is named; named, the development certificate is refused.
+        ToolResult result = await ExternalTool.RunAsync(
+            ExternalTool.Require("env", "coreutils"), ["DOTNET_ENVIRONMENT=Production", SampleApp.DotnetPath, SampleApp.DllPath, .. SampleApp.PortZero],
+            ExitTimeout);
+
+        Assert.True(result.ExitCode == 1, "expected exit code 1\n" + result.Describe());
+        AssertConfigurationError(result, "Http2Lab:Endpoints:h2:Certificate", "the self-signed development certificate is only used in the Development environment, and this is 'Production'");
+    }
+
+    [Fact]
+    public async Task An_environment_named_on_the_command_line_refuses_the_development_certificate_too()
+    {
+        ToolResult result = await SampleApp.RunToExitAsync([.. SampleApp.PortZero, "--environment", "Staging"], ExitTimeout);
+
+        Assert.True(result.ExitCode == 1, "expected exit code 1\n" + result.Describe());
+        AssertConfigurationError(result, "Http2Lab:Endpoints:h2:Certificate", "'Staging'");
+    }
+
+    [Fact]
     public async Task A_port_in_use_exits_non_zero_naming_the_url_key()
     {
         using var occupier = new TcpListener(IPAddress.Loopback, 0);

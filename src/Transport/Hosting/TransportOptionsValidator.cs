@@ -15,7 +15,8 @@ namespace Http2Lab.Transport.Hosting;
 internal sealed class TransportOptionsValidator(
     DispatcherRegistry dispatchers,
     ProtocolRegistry protocols,
-    TransportConfigurationKeys keys) : IValidateOptions<TransportOptions>
+    TransportConfigurationKeys keys,
+    Microsoft.Extensions.Hosting.IHostEnvironment? environment = null) : IValidateOptions<TransportOptions>
 {
     public ValidateOptionsResult Validate(string? name, TransportOptions options)
     {
@@ -132,6 +133,12 @@ internal sealed class TransportOptionsValidator(
         if (url is { IsHttps: true } && endpoint.Certificate is { } certificate)
         {
             ValidateCertificateFiles($"{key}:Certificate", certificate, failures);
+            if (!certificate.IsConfigured && !Tls.DevelopmentCertificatePolicy.Allows(environment?.EnvironmentName))
+            {
+                failures.Add(endpoint.GeneratedFrom is null
+                    ? $"{key}:Certificate: {Tls.DevelopmentCertificatePolicy.Refusal(environment?.EnvironmentName)}"
+                    : $"{key}: '{endpoint.Url}' needs a certificate: {Tls.DevelopmentCertificatePolicy.Refusal(environment?.EnvironmentName)} (configure it as an endpoint under {keys.Endpoints})");
+            }
         }
 
         return url;

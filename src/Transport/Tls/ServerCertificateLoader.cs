@@ -7,24 +7,32 @@ namespace Http2Lab.Transport.Tls;
 
 /// <summary>
 /// Loads the server certificate of an https endpoint: a PEM certificate and key, a PFX file, or (when none is
-/// configured) the <see cref="DevelopmentCertificate"/>. Every failure is an
+/// configured, and only in the Development environment) the <see cref="DevelopmentCertificate"/>. Every failure is an
 /// <see cref="Http2LabConfigurationException"/> naming the configuration key at fault.
 /// </summary>
 internal sealed partial class ServerCertificateLoader
 {
     private readonly ILogger _logger;
     private readonly string? _contentRoot;
+    private readonly string? _environmentName;
     private int _developmentAnnounced;
 
     /// <summary>Creates the loader.</summary>
     /// <param name="logger">Logs (once) the use of the development certificate.</param>
-    /// <param name="environment">The host's environment: relative certificate paths are resolved against its content root.</param>
+    /// <param name="environment">
+    /// The host's environment: relative certificate paths are resolved against its content root, and the development
+    /// certificate is served only when it is Development (without one, never).
+    /// </param>
     public ServerCertificateLoader(ILogger<ServerCertificateLoader> logger, Microsoft.Extensions.Hosting.IHostEnvironment? environment = null)
     {
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
         _contentRoot = environment?.ContentRootPath;
+        _environmentName = environment?.EnvironmentName;
     }
+
+    /// <summary>Whether an https endpoint without a certificate may be served with the development certificate.</summary>
+    public bool AllowsDevelopmentCertificate => DevelopmentCertificatePolicy.Allows(_environmentName);
 
     /// <summary>Returns the certificate an https endpoint serves.</summary>
     /// <param name="endpointKey">The endpoint's configuration key, e.g. <c>Http2Lab:Endpoints:h2</c>.</param>
@@ -45,6 +53,14 @@ internal sealed partial class ServerCertificateLoader
                 Password = configured.Password,
             };
             return Load(resolved, $"{endpointKey}:Certificate");
+        }
+
+        if (!AllowsDevelopmentCertificate)
+        {
+            // The validator reports this first; this guard keeps a host that skipped validation from serving a
+            // self-signed certificate in production all the same.
+            throw new Http2LabConfigurationException(
+                endpoint.GeneratedFrom ?? $"{endpointKey}:Certificate", DevelopmentCertificatePolicy.Refusal(_environmentName));
         }
 
         var development = DevelopmentCertificate.Get();
