@@ -73,8 +73,9 @@ internal sealed class ConnectionPipelineFactory
         if (url.IsHttps)
         {
             var certificate = _certificates.GetCertificate(endpointKey, endpoint);
+            var policy = _certificates.LoadPolicy(endpointKey, endpoint);
             tls = new TlsServerSettings(certificate, protocol.ApplicationProtocols, _options.Value.HandshakeTimeout,
-                endpointName, _metrics, _loggers.CreateLogger<TlsConnectionMiddleware>());
+                endpointName, _metrics, _loggers.CreateLogger<TlsConnectionMiddleware>(), policy);
         }
 
         var observer = new ConnectionObserver(endpointName, _metrics, _loggers.CreateLogger<ConnectionLoggingMiddleware>());

@@ -129,6 +129,8 @@ internal sealed class TransportOptionsValidator(
             failures.Add($"{Key("Protocol")}: unknown protocol '{endpoint.Protocol}' (known: {known})");
         }
 
+        ValidateTlsSettings(name, endpoint, failures);
+
         // Certificates matter only for https; on http they are ignored.
         if (url is { IsHttps: true } && endpoint.Certificate is { } certificate)
         {
@@ -142,6 +144,35 @@ internal sealed class TransportOptionsValidator(
         }
 
         return url;
+    }
+
+    /// <summary>The optional TLS settings: checked on every endpoint (a typo is a typo), used only by https ones.</summary>
+    private void ValidateTlsSettings(string name, EndpointOptions endpoint, List<string> failures)
+    {
+        string Key(string setting) => keys.Setting(name, endpoint, setting);
+        if (!Tls.TlsPolicy.TryParseProtocols(endpoint.SslProtocols, out _, out var bad))
+        {
+            failures.Add($"{Key("SslProtocols")}:{bad}: '{endpoint.SslProtocols[bad]}' is not a supported TLS version ({string.Join(", ", Tls.TlsPolicy.ProtocolNames)})");
+        }
+
+        if (!Tls.TlsPolicy.TryParseClientCertificateMode(endpoint.ClientCertificateMode, out _))
+        {
+            failures.Add($"{Key("ClientCertificateMode")}: '{endpoint.ClientCertificateMode}' is not a client certificate mode (NoCertificate, AllowCertificate, RequireCertificate)");
+        }
+
+        foreach (var (hostName, sni) in endpoint.Sni ?? [])
+        {
+            var sniKey = $"{Key("Sni")}:{hostName}";
+            if (!Tls.SniMap<object>.IsValidPattern(hostName))
+            {
+                failures.Add($"{sniKey}: '{hostName}' is not a host name, '*.' and a domain, or '*'");
+            }
+
+            if (sni?.Certificate is not { IsConfigured: true })
+            {
+                failures.Add($"{sniKey}:Certificate:Path: no certificate file is configured (SNI entries need their own certificate)");
+            }
+        }
     }
 
     /// <summary>

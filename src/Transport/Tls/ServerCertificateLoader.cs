@@ -73,6 +73,68 @@ internal sealed partial class ServerCertificateLoader
         return development;
     }
 
+    /// <summary>
+    /// Loads an https endpoint's optional TLS settings (<see cref="TlsPolicy"/>): versions, client certificates and
+    /// their authorities, and the certificates by SNI host name.
+    /// </summary>
+    /// <exception cref="Http2LabConfigurationException">A setting is invalid or a file cannot be loaded.</exception>
+    public TlsPolicy LoadPolicy(string endpointKey, EndpointOptions endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (!TlsPolicy.TryParseProtocols(endpoint.SslProtocols, out var protocols, out var bad))
+        {
+            throw new Http2LabConfigurationException(
+                $"{endpointKey}:SslProtocols:{bad}", $"'{endpoint.SslProtocols[bad]}' is not a supported TLS version ({string.Join(", ", TlsPolicy.ProtocolNames)})");
+        }
+
+        if (!TlsPolicy.TryParseClientCertificateMode(endpoint.ClientCertificateMode, out var mode))
+        {
+            throw new Http2LabConfigurationException(
+                $"{endpointKey}:ClientCertificateMode", $"'{endpoint.ClientCertificateMode}' is not a client certificate mode (NoCertificate, AllowCertificate, RequireCertificate)");
+        }
+
+        string? authoritiesPath = null;
+        X509Certificate2Collection? authorities = null;
+        if (mode != ClientCertificateRequirement.NoCertificate && !string.IsNullOrWhiteSpace(endpoint.ClientCertificateAuthorities))
+        {
+            authoritiesPath = Path.GetFullPath(FromContentRoot(endpoint.ClientCertificateAuthorities)!);
+            authorities = LoadAuthorities($"{endpointKey}:ClientCertificateAuthorities", authoritiesPath);
+        }
+
+        var sni = new List<KeyValuePair<string, X509Certificate2>>();
+        foreach (var (hostName, options) in endpoint.Sni)
+        {
+            var configured = options?.Certificate ?? new CertificateOptions();
+            var resolved = new CertificateOptions
+            {
+                Path = FromContentRoot(configured.Path),
+                KeyPath = FromContentRoot(configured.KeyPath),
+                Password = configured.Password,
+            };
+            sni.Add(new(hostName, Load(resolved, $"{endpointKey}:Sni:{hostName}:Certificate")));
+        }
+
+        return new TlsPolicy(protocols, mode, authoritiesPath, authorities, sni);
+    }
+
+    private static X509Certificate2Collection LoadAuthorities(string key, string path)
+    {
+        RequireFile(key, path);
+        var authorities = new X509Certificate2Collection();
+        try
+        {
+            authorities.ImportFromPemFile(path);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new Http2LabConfigurationException(key, $"'{path}' is not a readable PEM file of certificates: {ex.Message}", ex);
+        }
+
+        return authorities.Count > 0
+            ? authorities
+            : throw new Http2LabConfigurationException(key, $"'{path}' holds no PEM certificate");
+    }
+
     private string? FromContentRoot(string? path) =>
         string.IsNullOrWhiteSpace(path) || _contentRoot is null || Path.IsPathRooted(path) ? path : Path.Combine(_contentRoot, path);
 
