@@ -46,7 +46,7 @@ public sealed class SampleStartupTests : IDisposable
     [Theory]
     [InlineData("http://127.0.0.1:70000", "the port '70000' is not a number from 0 to 65535")]
     [InlineData("http://127.0.0.1:0/api", "a path ('/api') is not allowed")]
-    [InlineData("http://unix:/tmp/http2lab.sock", "Unix sockets are not supported yet")]
+    [InlineData("http://unix:http2lab.sock", "the Unix socket path 'http2lab.sock' is not absolute")]
     public async Task A_bad_url_exits_1_saying_what_is_wrong(string url, string problem)
     {
         ToolResult result = await SampleApp.RunToExitAsync([.. SampleApp.PortZero, $"--Http2Lab:Endpoints:h2c:Url={url}"], ExitTimeout);

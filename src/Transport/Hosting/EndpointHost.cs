@@ -23,6 +23,7 @@ internal sealed partial class EndpointHost(
     ILogger<EndpointHost> logger) : IHostedService, IAsyncDisposable
 {
     private readonly List<Dispatcher> _running = [];
+    private readonly List<string> _unixSockets = [];
     private readonly Lock _prepareLock = new();
     private List<EndpointContext>? _prepared;
 
@@ -61,8 +62,11 @@ internal sealed partial class EndpointHost(
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_running.Select(d => d.StopAsync(cancellationToken)));
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(_running.Select(d => d.StopAsync(cancellationToken))).ConfigureAwait(false);
+        RemoveUnixSocketFiles();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -72,6 +76,18 @@ internal sealed partial class EndpointHost(
         }
 
         _running.Clear();
+        RemoveUnixSocketFiles();
+    }
+
+    /// <summary>Deletes the files of the Unix sockets this host bound (their listeners are closed by then).</summary>
+    private void RemoveUnixSocketFiles()
+    {
+        foreach (var path in _unixSockets)
+        {
+            Sockets.UnixSocketFile.TryDelete(path);
+        }
+
+        _unixSockets.Clear();
     }
 
     /// <summary>
@@ -88,9 +104,19 @@ internal sealed partial class EndpointHost(
             _ => endpoint,
         };
 
+        if (url.UnixSocketPath is { } path && Sockets.UnixSocketFile.RemoveStale(path) is { } problem)
+        {
+            throw new Http2LabConfigurationException(endpoint.UrlKey, $"{url}: {problem}");
+        }
+
         var dispatcher = dispatchers.Create(services, first);
         _running.Add(dispatcher);
         var address = await StartDispatcherAsync(first, dispatcher, cancellationToken).ConfigureAwait(false);
+        if (url.UnixSocketPath is { } bound)
+        {
+            _unixSockets.Add(bound); // ours now: removed at stop
+        }
+
         if (url.IsLocalhost)
         {
             // Port 0 has just been resolved: the IPv6 loopback takes the same port, so "localhost:port" means one thing.
@@ -153,7 +179,13 @@ internal sealed partial class EndpointHost(
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AccessDenied)
         {
-            throw new Http2LabConfigurationException(key, $"{url}: permission denied to bind port {url.Port}", ex);
+            throw new Http2LabConfigurationException(key, url.IsUnixSocket
+                ? $"{url}: permission denied to create the socket file"
+                : $"{url}: permission denied to bind port {url.Port}", ex);
+        }
+        catch (SocketException ex) when (url.IsUnixSocket)
+        {
+            throw new Http2LabConfigurationException(key, $"{url}: the socket cannot be bound ({ex.Message})", ex);
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressFamilyNotSupported)
         {
@@ -176,7 +208,9 @@ internal sealed partial class EndpointHost(
         ex is AddressInUseException or SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse };
 
     private static Http2LabConfigurationException InUse(string key, EndpointUrl url, Exception ex) =>
-        new(key, $"{url}: the address is already in use (is another server listening on port {url.Port}?)", ex);
+        new(key, url.IsUnixSocket
+            ? $"{url}: the socket file is in use"
+            : $"{url}: the address is already in use (is another server listening on port {url.Port}?)", ex);
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information,
         Message = "Http2Lab endpoint '{Endpoint}' listening on {Url} (dispatcher {Dispatcher}, protocol {Protocol})")]

@@ -186,7 +186,13 @@ internal sealed class TransportOptionsValidator(
             for (var j = i + 1; j < urls.Count; j++)
             {
                 var (a, b) = (urls[i], urls[j]);
-                if (a.Url.Port == 0 || a.Url.Port != b.Url.Port || EndpointAddresses.Shared(a.Url, b.Url) is not { } host)
+                if (a.Url.UnixSocketPath is { } path && path == b.Url.UnixSocketPath)
+                {
+                    failures.Add(a.Key == b.Key ? $"{a.Key}: '{a.Text}' and '{b.Text}' both bind unix:{path}" : $"{a.Key} and {b.Key} both bind unix:{path}");
+                    continue;
+                }
+
+                if (a.Url.IsUnixSocket || b.Url.IsUnixSocket || a.Url.Port == 0 || a.Url.Port != b.Url.Port || EndpointAddresses.Shared(a.Url, b.Url) is not { } host)
                 {
                     continue;
                 }
