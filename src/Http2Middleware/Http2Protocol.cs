@@ -4,7 +4,6 @@ using Http2Lab.Http2.Session;
 using Http2Lab.Transport.Hosting;
 using Http2Lab.Transport.Processing;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Http2Lab.Http2;
 
@@ -18,17 +17,17 @@ internal sealed class Http2Protocol : IConnectionProtocol
     /// <summary>The protocol's configuration name.</summary>
     public const string ProtocolName = "Http2";
 
-    private readonly Http2Limits _limits;
+    private readonly ReloadableOptions<Http2Limits> _limits;
     private readonly Http2Router _router;
     private readonly Http2ApplicationHandler _application;
     private readonly Http2Metrics _metrics;
     private readonly ILogger _logger;
 
     /// <summary>Creates the protocol from DI.</summary>
-    public Http2Protocol(IOptions<Http2Limits> limits, Http2Router router, Http2ApplicationHandler application, Http2Metrics metrics,
+    public Http2Protocol(ReloadableOptions<Http2Limits> limits, Http2Router router, Http2ApplicationHandler application, Http2Metrics metrics,
         ILogger<Http2Protocol> logger)
     {
-        _limits = limits.Value;
+        _limits = limits;
         _router = router;
         _application = application;
         _metrics = metrics;
@@ -49,6 +48,7 @@ internal sealed class Http2Protocol : IConnectionProtocol
     public ConnectionProcessorFactory CreateFactory(string endpointName, EndpointOptions endpoint, string endpointKey)
     {
         Http2RequestHandler handler = _application.Handler ?? _router.HandleAsync;
-        return context => new Http2ConnectionProcessor(context, _limits, handler, _metrics, _logger);
+        // The limits as they are when each connection opens: a configuration reload changes them for new connections.
+        return context => new Http2ConnectionProcessor(context, _limits.Current, handler, _metrics, _logger);
     }
 }
