@@ -90,6 +90,28 @@ public sealed class UnixSocketTests : IDisposable
     }
 
     [Fact]
+    public async Task A_unix_url_in_urls_is_bound_as_an_endpoint_named_by_it()
+    {
+        string path = Path.Combine(_directory, "urls.sock");
+        string url = $"http://unix:{path}";
+        var host = TransportTestHost.Build(new Dictionary<string, string?> { ["urls"] = url }, services: s => s.AddHttp2LabProtocol(
+            "Http2", (_, _) => _ => new Http2Lab.Transport.Echo.EchoProcessor(Http2Lab.Transport.Echo.EchoMode.Lines, 16 * 1024)));
+        try
+        {
+            await TransportTestHost.StartAsync(host, url);
+            await using var client = await ConnectAsync(path);
+            await client.SendAsync("from urls\r\n");
+            Assert.Equal("from urls", await client.ReadLineAsync());
+        }
+        finally
+        {
+            await TransportTestHost.StopAndDisposeAsync(host);
+        }
+
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
     public async Task A_stale_socket_file_is_replaced_at_bind()
     {
         string path = Path.Combine(_directory, "stale.sock");
