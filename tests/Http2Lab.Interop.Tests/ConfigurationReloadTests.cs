@@ -56,7 +56,8 @@ public sealed class ConfigurationReloadTests : IAsyncLifetime
 
         using var client = H2cClient();
         Task<HttpResponseMessage> inFlight = client.SendAsync(Get(leaving, "/slow?ms=1500"));
-        await Task.Delay(300); // the request is on its way (no assertion rests on this: it only makes the drain matter)
+        Assert.True(bound.TryGetDispatcher("leaving", out var leavingDispatcher));
+        await WaitForAsync(() => leavingDispatcher.GetConnections().Count > 0 ? "" : null, "the slow request's connection");
 
         WriteSettings(new JsonObject
         {
