@@ -11,6 +11,7 @@ HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicati
 {
     Args = args,
     ContentRootPath = AppContext.BaseDirectory,
+    EnvironmentName = DefaultEnvironment(args),
 });
 builder.UseHttp2Lab();
 builder.Services.AddHttp2Routes(DemoRoutes.Map);
@@ -18,3 +19,19 @@ builder.Services.AddHttp2Routes(DemoSite.Map);
 
 using IHost host = builder.Build();
 return await Http2LabHostRunner.RunAsync(host);
+
+// A lab server runs as Development unless told otherwise, so that its https endpoint serves the self-signed development
+// certificate out of the box (it is refused in any other environment). An environment named the usual ways wins:
+// DOTNET_ENVIRONMENT or --environment (which the host reads itself: null here), or ASPNETCORE_ENVIRONMENT.
+static string? DefaultEnvironment(string[] args)
+{
+    static bool NamesEnvironment(string arg) =>
+        arg.TrimStart('-', '/').Split('=', 2)[0].Equals(HostDefaults.EnvironmentKey, StringComparison.OrdinalIgnoreCase);
+
+    if (Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 } || args.Any(NamesEnvironment))
+    {
+        return null;
+    }
+
+    return Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 } aspNetCore ? aspNetCore : Environments.Development;
+}

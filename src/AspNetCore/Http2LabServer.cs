@@ -4,6 +4,7 @@ using Http2Lab.Transport.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,23 +18,19 @@ namespace Http2Lab.AspNetCore;
 /// </summary>
 internal sealed class Http2LabServer : IServer
 {
-    private readonly EndpointHost _endpoints;
-    private readonly IBoundEndpoints _bound;
-    private readonly Http2ApplicationHandler _handler;
-    private readonly IOptions<TransportOptions> _transport;
-    private readonly IOptions<Http2Limits> _limits;
+    private readonly IServiceProvider _services;
     private readonly ILogger _logger;
     private readonly ServerAddressesFeature _addresses = new();
+    private EndpointHost? _endpoints;
     private bool _started;
 
-    public Http2LabServer(EndpointHost endpoints, IBoundEndpoints bound, Http2ApplicationHandler handler,
-        IOptions<TransportOptions> transport, IOptions<Http2Limits> limits, ILogger<Http2LabServer> logger)
+    /// <remarks>
+    /// Nothing is resolved here: WebApplication builds the server (for its features) inside <c>Build()</c>, and a
+    /// configuration error must surface at the start, where <c>Http2LabHostRunner</c> reports it as one line.
+    /// </remarks>
+    public Http2LabServer(IServiceProvider services, ILogger<Http2LabServer> logger)
     {
-        _endpoints = endpoints;
-        _bound = bound;
-        _handler = handler;
-        _transport = transport;
-        _limits = limits;
+        _services = services;
         _logger = logger;
         Features.Set<IServerAddressesFeature>(_addresses); // read (and filled from urls) by the hosting layer before the start
     }
@@ -50,33 +47,34 @@ internal sealed class Http2LabServer : IServer
         }
 
         _started = true;
-        var runner = new ApplicationRunner<TContext>(application, _limits.Value.MaxRequestBodySize, _logger);
-        _handler.Handler = runner.HandleAsync;
-        UseApplicationUrls();
+        long? maxRequestBodySize = _services.GetRequiredService<IOptions<Http2Limits>>().Value.MaxRequestBodySize;
+        var runner = new ApplicationRunner<TContext>(application, maxRequestBodySize, _logger);
+        _services.GetRequiredService<Http2ApplicationHandler>().Handler = runner.HandleAsync;
+        UseApplicationUrls(_services.GetRequiredService<IOptions<TransportOptions>>().Value.Endpoints);
+        _endpoints = _services.GetRequiredService<EndpointHost>();
         await _endpoints.StartAsync(cancellationToken).ConfigureAwait(false);
 
         ICollection<string> addresses = _addresses.Addresses;
         addresses.Clear();
-        foreach (KeyValuePair<string, Uri> address in _bound.Addresses)
+        foreach (KeyValuePair<string, Uri> address in _services.GetRequiredService<IBoundEndpoints>().Addresses)
         {
             addresses.Add(address.Value.GetLeftPart(UriPartial.Authority));
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) =>
-        _started ? _endpoints.StopAsync(cancellationToken) : Task.CompletedTask;
+        _endpoints?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 
-    public void Dispose() => _endpoints.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Dispose() => _endpoints?.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>
     /// <c>app.Urls.Add(…)</c> / <c>app.Run(url)</c> fill <see cref="IServerAddressesFeature"/> before the start. They
     /// count only where no endpoint was configured (the endpoints then come from <c>urls</c> or the default), as
     /// Kestrel lets its own endpoint configuration win.
     /// </summary>
-    private void UseApplicationUrls()
+    private void UseApplicationUrls(Dictionary<string, EndpointOptions> configured)
     {
         string[] wanted = [.. _addresses.Addresses];
-        Dictionary<string, EndpointOptions> configured = _transport.Value.Endpoints;
         if (wanted.Length == 0 || configured.Values.Any(e => e.GeneratedFrom is null))
         {
             return;

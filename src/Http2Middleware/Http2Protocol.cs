@@ -22,7 +22,7 @@ internal sealed class Http2Protocol : IConnectionProtocol
     /// <summary>The log category whose scope (connection, stream, client address) wraps every routed handler.</summary>
     public const string RequestScopeCategory = "Http2Lab.Http2.Requests";
 
-    private readonly Http2Limits _limits;
+    private readonly ReloadableOptions<Http2Limits> _limits;
     private readonly Http2Router _router;
     private readonly Http2ApplicationHandler _application;
     private readonly Http2Metrics _metrics;
@@ -32,10 +32,10 @@ internal sealed class Http2Protocol : IConnectionProtocol
     private readonly IServiceScopeFactory _scopes;
 
     /// <summary>Creates the protocol from DI.</summary>
-    public Http2Protocol(IOptions<Http2Limits> limits, IOptions<Http2ApplicationOptions> options, Http2Router router,
+    public Http2Protocol(ReloadableOptions<Http2Limits> limits, IOptions<Http2ApplicationOptions> options, Http2Router router,
         Http2ApplicationHandler application, Http2Metrics metrics, IServiceScopeFactory scopes, ILoggerFactory loggers)
     {
-        _limits = limits.Value;
+        _limits = limits;
         _options = options.Value;
         _router = router;
         _application = application;
@@ -58,17 +58,19 @@ internal sealed class Http2Protocol : IConnectionProtocol
     /// <inheritdoc />
     public ConnectionProcessorFactory CreateFactory(string endpointName, EndpointOptions endpoint, string endpointKey)
     {
+        // The limits are read as each connection opens: a configuration reload changes them for new connections.
+        ReloadableOptions<Http2Limits> limits = _limits;
         if (_application.Handler is { } application)
         {
             // The ASP.NET Core server: its own span, metric, log scope and RequestServices.
             bool addDate = _options.AddDateHeader;
-            return context => new Http2ConnectionProcessor(context, _limits, application, _metrics, _logger) { AddDateHeader = addDate };
+            return context => new Http2ConnectionProcessor(context, limits.Current, application, _metrics, _logger) { AddDateHeader = addDate };
         }
 
         // The router's path: DI scope, span, duration and log scope around each handler (RouterPipeline).
         Http2RequestHandler routed = new RouterPipeline(_router.HandleAsync, _metrics, _requestScopeLogger).HandleAsync;
         IServiceScopeFactory scopes = _scopes;
         bool date = _options.AddDateHeader;
-        return context => new Http2ConnectionProcessor(context, _limits, routed, _metrics, _logger) { AddDateHeader = date, ScopeFactory = scopes };
+        return context => new Http2ConnectionProcessor(context, limits.Current, routed, _metrics, _logger) { AddDateHeader = date, ScopeFactory = scopes };
     }
 }

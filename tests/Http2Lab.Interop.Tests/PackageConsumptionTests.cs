@@ -48,7 +48,9 @@ public sealed class PackageConsumptionTests : IDisposable
         Assert.True(File.Exists(Path.Combine(app, "packages", "http2lab.http2", Version, "lib", "net10.0", "Http2Lab.Http2.dll")),
             "the app was not restored from the packed Http2Lab.Http2");
 
-        _app = new RunningSample(SampleApp.DotnetPath, [Path.Combine(app, "bin", "Release", "net10.0", "PackagedApp.dll")]);
+        // Its own content root: from the test's directory it would also read the sample's appsettings.json (copied there
+        // by the project reference) and bind the sample's endpoints, whose https one has no certificate in Production.
+        _app = new RunningSample(SampleApp.DotnetPath, [Path.Combine(app, "bin", "Release", "net10.0", "PackagedApp.dll"), "--contentRoot", app]);
         Match bound = await _app.WaitForLineAsync(new Regex(@"^out: packaged app listening on (?<url>http://127\.0\.0\.1:\d+)/?$"), Remaining(TimeSpan.FromSeconds(30)));
 
         ToolResult get = await ExternalTool.RunAsync(curl,

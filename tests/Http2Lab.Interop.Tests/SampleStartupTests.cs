@@ -46,7 +46,7 @@ public sealed class SampleStartupTests : IDisposable
     [Theory]
     [InlineData("http://127.0.0.1:70000", "the port '70000' is not a number from 0 to 65535")]
     [InlineData("http://127.0.0.1:0/api", "a path ('/api') is not allowed")]
-    [InlineData("http://unix:/tmp/http2lab.sock", "Unix sockets are not supported yet")]
+    [InlineData("http://unix:http2lab.sock", "the Unix socket path 'http2lab.sock' is not absolute")]
     public async Task A_bad_url_exits_1_saying_what_is_wrong(string url, string problem)
     {
         ToolResult result = await SampleApp.RunToExitAsync([.. SampleApp.PortZero, $"--Http2Lab:Endpoints:h2c:Url={url}"], ExitTimeout);
@@ -138,6 +138,27 @@ public sealed class SampleStartupTests : IDisposable
             ExitTimeout);
 
         AssertConfigurationError(result, "Http2Lab:Endpoints:h2:Certificate:Password", pfx);
+    }
+
+    [Fact]
+    public async Task In_Production_the_https_endpoint_without_a_certificate_exits_1_naming_its_certificate_key()
+    {
+        // The sample runs as Development unless an environment is named; named, the development certificate is refused.
+        ToolResult result = await ExternalTool.RunAsync(
+            ExternalTool.Require("env", "coreutils"), ["DOTNET_ENVIRONMENT=Production", SampleApp.DotnetPath, SampleApp.DllPath, .. SampleApp.PortZero],
+            ExitTimeout);
+
+        Assert.True(result.ExitCode == 1, "expected exit code 1\n" + result.Describe());
+        AssertConfigurationError(result, "Http2Lab:Endpoints:h2:Certificate", "the self-signed development certificate is only used in the Development environment, and this is 'Production'");
+    }
+
+    [Fact]
+    public async Task An_environment_named_on_the_command_line_refuses_the_development_certificate_too()
+    {
+        ToolResult result = await SampleApp.RunToExitAsync([.. SampleApp.PortZero, "--environment", "Staging"], ExitTimeout);
+
+        Assert.True(result.ExitCode == 1, "expected exit code 1\n" + result.Describe());
+        AssertConfigurationError(result, "Http2Lab:Endpoints:h2:Certificate", "'Staging'");
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class ConfigurationErrorTests(TestCertificates files) : IClassFixt
 
     [Theory]
     [InlineData("http://example.com:80")] // Host names are not resolved.
-    [InlineData("http://unix:/tmp/http2lab.sock")] // Not supported yet.
+    [InlineData("http://unix:tmp/http2lab.sock")] // Not an absolute path.
     [InlineData("http://127.0.0.1:65536")]
     [InlineData("http://127.0.0.1:80/path")]
     [InlineData("ftp://127.0.0.1:21")]

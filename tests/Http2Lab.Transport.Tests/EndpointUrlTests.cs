@@ -65,12 +65,36 @@ public sealed class EndpointUrlTests
     [InlineData("http://[::1:80", "has no closing ']'")]
     [InlineData("http://user@127.0.0.1:80", "user information before '@' is not allowed")]
     [InlineData("http://:80", "it has no host")]
-    [InlineData("http://unix:/run/http2lab.sock", "Unix sockets are not supported yet")]
+    [InlineData("http://unix:", "the Unix socket has no path")]
+    [InlineData("http://unix:run/http2lab.sock", "the Unix socket path 'run/http2lab.sock' is not absolute")]
+    [InlineData("http://unix:/run/", "names a directory")]
     public void Invalid_urls_say_what_is_wrong(string? text, string problem)
     {
         Assert.False(EndpointUrl.TryParse(text, out _, out var said));
         Assert.Contains(problem, said);
         Assert.False(EndpointUrl.TryParse(text, out _));
+    }
+
+    [Theory]
+    [InlineData("http://unix:/run/http2lab.sock", false)]
+    [InlineData("https://unix:/tmp/a b.sock", true)]
+    public void A_unix_url_names_a_socket_file(string text, bool https)
+    {
+        var url = EndpointUrl.Parse(text);
+
+        Assert.True(url.IsUnixSocket);
+        Assert.Equal(https, url.IsHttps);
+        Assert.Equal(text[(text.IndexOf("unix:", StringComparison.Ordinal) + 5)..], url.UnixSocketPath);
+        Assert.Equal(url.UnixSocketPath, Assert.IsType<System.Net.Sockets.UnixDomainSocketEndPoint>(url.BindEndPoint).ToString());
+        Assert.Equal(text, url.ToString());
+        Assert.False(url.IsLocalhost || url.IsWildcard);
+    }
+
+    [Fact]
+    public void A_unix_path_longer_than_the_system_takes_is_refused()
+    {
+        Assert.False(EndpointUrl.TryParse("http://unix:/" + new string('x', 107), out _, out var problem));
+        Assert.Contains("longer than 107 octets", problem);
     }
 
     [Fact]

@@ -57,10 +57,8 @@ internal sealed class AsyncDispatcher : Dispatcher
             throw new InvalidOperationException($"The dispatcher of endpoint '{EndpointName}' is already started.");
         }
 
-        _listener = await _listenerFactory.BindAsync(Url.EndPoint, cancellationToken).ConfigureAwait(false);
-        BoundUrl = _listener.EndPoint is IPEndPoint bound
-            ? EndpointUrl.ToUri(Url.IsHttps, bound)
-            : EndpointUrl.ToUri(Url.IsHttps, Url.EndPoint);
+        _listener = await _listenerFactory.BindAsync(Url.BindEndPoint, cancellationToken).ConfigureAwait(false);
+        BoundUrl = Url.ToBoundUri(_listener.EndPoint);
 
         // The accept loop must not run on the caller's (host start) context.
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_listener));

@@ -10,7 +10,8 @@ internal sealed class BoundEndpoints : IBoundEndpoints
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Uri>> _urls = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Dispatcher> _dispatchers = new(StringComparer.OrdinalIgnoreCase);
     private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ConcurrentQueue<KeyValuePair<string, Uri>> _addresses = new();
+    private readonly Lock _addressesLock = new();
+    private List<KeyValuePair<string, Uri>> _addresses = [];
 
     public Task WhenBound => _all.Task;
 
@@ -18,7 +19,16 @@ internal sealed class BoundEndpoints : IBoundEndpoints
         _urls.Where(p => p.Value.Task.IsCompletedSuccessfully)
              .ToDictionary(p => p.Key, p => p.Value.Task.Result, StringComparer.OrdinalIgnoreCase);
 
-    public IReadOnlyList<KeyValuePair<string, Uri>> Addresses => [.. _addresses];
+    public IReadOnlyList<KeyValuePair<string, Uri>> Addresses
+    {
+        get
+        {
+            lock (_addressesLock)
+            {
+                return [.. _addresses];
+            }
+        }
+    }
 
     public Task<Uri> GetUrlAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -41,8 +51,30 @@ internal sealed class BoundEndpoints : IBoundEndpoints
     internal void Bound(string name, Uri url, Dispatcher dispatcher)
     {
         _dispatchers.TryAdd(name, dispatcher);
-        _addresses.Enqueue(new(name, url));
-        Slot(name).TrySetResult(url);
+        lock (_addressesLock)
+        {
+            _addresses.Add(new(name, url));
+        }
+
+        var slot = Slot(name);
+        if (!slot.TrySetResult(url) && slot.Task.IsFaulted)
+        {
+            // Bound by a configuration reload after someone asked for it in vain.
+            var fresh = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+            fresh.SetResult(url);
+            _urls[name] = fresh;
+        }
+    }
+
+    /// <summary>Forgets an endpoint a configuration reload removed (or is about to bind again).</summary>
+    internal void Unbound(string name)
+    {
+        _dispatchers.TryRemove(name, out _);
+        _urls.TryRemove(name, out _);
+        lock (_addressesLock)
+        {
+            _addresses = [.. _addresses.Where(a => !string.Equals(a.Key, name, StringComparison.OrdinalIgnoreCase))];
+        }
     }
 
     internal void AllBound()

@@ -17,9 +17,9 @@ internal sealed class ConnectionPipelineFactory
     private readonly IServiceProvider _services;
     private readonly ProtocolRegistry _protocols;
     private readonly ServerCertificateLoader _certificates;
-    private readonly IOptions<TransportOptions> _options;
     private readonly TransportMetrics _metrics;
     private readonly ILoggerFactory _loggers;
+    private readonly Func<TransportOptions> _current;
 
     /// <summary>Creates the factory.</summary>
     /// <param name="services">The host's services, handed to the connection builder.</param>
@@ -28,20 +28,22 @@ internal sealed class ConnectionPipelineFactory
     /// <param name="options">Supplies the TLS handshake timeout, the shutdown timeout and the limits.</param>
     /// <param name="metrics">The transport's instruments.</param>
     /// <param name="loggers">The host's logger factory.</param>
+    /// <param name="reloadable">The options as configuration reloads change them; null: <paramref name="options"/> for good.</param>
     public ConnectionPipelineFactory(
         IServiceProvider services,
         ProtocolRegistry protocols,
         ServerCertificateLoader certificates,
         IOptions<TransportOptions> options,
         TransportMetrics metrics,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        ReloadableOptions<TransportOptions>? reloadable = null)
     {
         _services = services;
         _protocols = protocols;
         _certificates = certificates;
-        _options = options;
         _metrics = metrics;
         _loggers = loggers;
+        _current = reloadable is null ? () => options.Value : () => reloadable.Current;
     }
 
     /// <summary>Prepares one endpoint.</summary>
@@ -73,8 +75,9 @@ internal sealed class ConnectionPipelineFactory
         if (url.IsHttps)
         {
             var certificate = _certificates.GetCertificate(endpointKey, endpoint);
-            tls = new TlsServerSettings(certificate, protocol.ApplicationProtocols, _options.Value.HandshakeTimeout,
-                endpointName, _metrics, _loggers.CreateLogger<TlsConnectionMiddleware>());
+            var policy = _certificates.LoadPolicy(endpointKey, endpoint);
+            tls = new TlsServerSettings(certificate, protocol.ApplicationProtocols, _current().HandshakeTimeout,
+                endpointName, _metrics, _loggers.CreateLogger<TlsConnectionMiddleware>(), policy);
         }
 
         var observer = new ConnectionObserver(endpointName, _metrics, _loggers.CreateLogger<ConnectionLoggingMiddleware>());
@@ -88,6 +91,6 @@ internal sealed class ConnectionPipelineFactory
         ConnectionDelegate processor = PipeProcessorDriver.Create(createProcessor, _loggers.CreateLogger<PipeProcessorDriver>());
         builder.Use(_ => processor);
         return new EndpointContext(endpointName, endpointKey, endpoint, createProcessor, tls, observer, builder.Build(),
-            _options.Value, _loggers);
+            _current, _loggers);
     }
 }

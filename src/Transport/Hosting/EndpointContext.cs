@@ -29,7 +29,7 @@ public sealed class EndpointContext
         TlsServerSettings? tls,
         ConnectionObserver observer,
         ConnectionDelegate pipeApplication,
-        TransportOptions transport,
+        Func<TransportOptions> transport,
         ILoggerFactory loggers)
     {
         Name = name;
@@ -41,7 +41,7 @@ public sealed class EndpointContext
         Tls = tls;
         Observer = observer;
         PipeApplication = pipeApplication;
-        Transport = transport;
+        _transport = transport;
         Loggers = loggers;
     }
 
@@ -75,8 +75,10 @@ public sealed class EndpointContext
     /// <summary>The pipeline for pipe-based dispatchers: logging and metrics, TLS (https), then the processor.</summary>
     public ConnectionDelegate PipeApplication { get; }
 
-    /// <summary>Shutdown timeout and limits.</summary>
-    public TransportOptions Transport { get; }
+    private readonly Func<TransportOptions> _transport;
+
+    /// <summary>Shutdown timeout and limits: the current ones (a configuration reload changes them for new connections).</summary>
+    public TransportOptions Transport => _transport();
 
     /// <summary>The host's logger factory.</summary>
     public ILoggerFactory Loggers { get; }

@@ -11,7 +11,8 @@ namespace Http2Lab.Transport.Hosting;
 /// <summary>
 /// The hosted service that starts one dispatcher per configured endpoint — two for <c>localhost</c>, one per loopback —
 /// (endpoints are only known once configuration is bound) and stops them together. Bind errors become
-/// <see cref="Http2LabConfigurationException"/> naming the URL's key.
+/// <see cref="Http2LabConfigurationException"/> naming the URL's key. When the configuration reloads, endpoints
+/// added are bound and endpoints removed are drained (EndpointHost.Reload.cs).
 /// </summary>
 internal sealed partial class EndpointHost(
     IServiceProvider services,
@@ -20,9 +21,11 @@ internal sealed partial class EndpointHost(
     ConnectionPipelineFactory pipelines,
     BoundEndpoints bound,
     TransportConfigurationKeys keys,
-    ILogger<EndpointHost> logger) : IHostedService, IAsyncDisposable
+    ILogger<EndpointHost> logger,
+    ReloadableOptions<TransportOptions>? reloadable = null) : IHostedService, IAsyncDisposable
 {
-    private readonly List<Dispatcher> _running = [];
+    /// <summary>The running endpoints by name; changed only under <see cref="_changes"/> once started.</summary>
+    private readonly Dictionary<string, EndpointRun> _endpoints = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _prepareLock = new();
     private List<EndpointContext>? _prepared;
 
@@ -46,10 +49,13 @@ internal sealed partial class EndpointHost(
             Prepare();
             foreach (var endpoint in _prepared!)
             {
-                await StartEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                var run = new EndpointRun(Fingerprint(endpoint.Options));
+                _endpoints[endpoint.Name] = run;
+                await StartEndpointAsync(endpoint, run, cancellationToken).ConfigureAwait(false);
             }
 
             bound.AllBound();
+            FollowReloads();
         }
         catch (Exception ex)
         {
@@ -61,24 +67,34 @@ internal sealed partial class EndpointHost(
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_running.Select(d => d.StopAsync(cancellationToken)));
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // A reload being applied finishes first (bounded by the drain it may be waiting for); none starts after this.
+        await StopFollowingReloadsAsync(cancellationToken).ConfigureAwait(false);
+        EndpointRun[] runs = [.. _endpoints.Values];
+        await Task.WhenAll(runs.SelectMany(r => r.Dispatchers).Select(d => d.StopAsync(cancellationToken))).ConfigureAwait(false);
+        foreach (var run in runs)
+        {
+            run.RemoveUnixSocketFiles();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var dispatcher in _running)
+        StopFollowing();
+        foreach (var run in _endpoints.Values)
         {
-            await dispatcher.DisposeAsync().ConfigureAwait(false);
+            await run.DisposeAsync().ConfigureAwait(false);
         }
 
-        _running.Clear();
+        _endpoints.Clear();
     }
 
     /// <summary>
     /// Binds one endpoint: its address, or for <c>localhost</c> 127.0.0.1 and then [::1] on the same port (as
     /// Kestrel does); <c>*</c> is bound dual-stack, or IPv4 only on a machine without IPv6.
     /// </summary>
-    private async Task StartEndpointAsync(EndpointContext endpoint, CancellationToken cancellationToken)
+    private async Task StartEndpointAsync(EndpointContext endpoint, EndpointRun run, CancellationToken cancellationToken)
     {
         var url = endpoint.Url;
         var first = url switch
@@ -88,19 +104,29 @@ internal sealed partial class EndpointHost(
             _ => endpoint,
         };
 
+        if (url.UnixSocketPath is { } path && Sockets.UnixSocketFile.RemoveStale(path) is { } problem)
+        {
+            throw new Http2LabConfigurationException(endpoint.UrlKey, $"{url}: {problem}");
+        }
+
         var dispatcher = dispatchers.Create(services, first);
-        _running.Add(dispatcher);
+        run.Dispatchers.Add(dispatcher);
         var address = await StartDispatcherAsync(first, dispatcher, cancellationToken).ConfigureAwait(false);
+        if (url.UnixSocketPath is { } socketFile)
+        {
+            run.UnixSockets.Add(socketFile); // ours now: removed at stop
+        }
+
         if (url.IsLocalhost)
         {
             // Port 0 has just been resolved: the IPv6 loopback takes the same port, so "localhost:port" means one thing.
-            await StartIPv6LoopbackAsync(endpoint, url.WithAddress(IPAddress.IPv6Loopback, address.Port), cancellationToken)
+            await StartIPv6LoopbackAsync(endpoint, run, url.WithAddress(IPAddress.IPv6Loopback, address.Port), cancellationToken)
                 .ConfigureAwait(false);
         }
     }
 
     /// <summary>Binds the [::1] half of a <c>localhost</c> endpoint; where that cannot be, 127.0.0.1 serves alone.</summary>
-    private async Task StartIPv6LoopbackAsync(EndpointContext endpoint, EndpointUrl url, CancellationToken cancellationToken)
+    private async Task StartIPv6LoopbackAsync(EndpointContext endpoint, EndpointRun run, EndpointUrl url, CancellationToken cancellationToken)
     {
         if (!Socket.OSSupportsIPv6)
         {
@@ -110,14 +136,14 @@ internal sealed partial class EndpointHost(
 
         var ipv6 = endpoint.WithUrl(url);
         var dispatcher = dispatchers.Create(services, ipv6);
-        _running.Add(dispatcher);
+        run.Dispatchers.Add(dispatcher);
         try
         {
             await dispatcher.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or AddressInUseException)
         {
-            _running.Remove(dispatcher);
+            run.Dispatchers.Remove(dispatcher);
             await dispatcher.DisposeAsync().ConfigureAwait(false);
 
             // A configured port taken on [::1] is a real conflict (clients of localhost would reach the other server);
@@ -153,7 +179,13 @@ internal sealed partial class EndpointHost(
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AccessDenied)
         {
-            throw new Http2LabConfigurationException(key, $"{url}: permission denied to bind port {url.Port}", ex);
+            throw new Http2LabConfigurationException(key, url.IsUnixSocket
+                ? $"{url}: permission denied to create the socket file"
+                : $"{url}: permission denied to bind port {url.Port}", ex);
+        }
+        catch (SocketException ex) when (url.IsUnixSocket)
+        {
+            throw new Http2LabConfigurationException(key, $"{url}: the socket cannot be bound ({ex.Message})", ex);
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressFamilyNotSupported)
         {
@@ -176,7 +208,9 @@ internal sealed partial class EndpointHost(
         ex is AddressInUseException or SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse };
 
     private static Http2LabConfigurationException InUse(string key, EndpointUrl url, Exception ex) =>
-        new(key, $"{url}: the address is already in use (is another server listening on port {url.Port}?)", ex);
+        new(key, url.IsUnixSocket
+            ? $"{url}: the socket file is in use"
+            : $"{url}: the address is already in use (is another server listening on port {url.Port}?)", ex);
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information,
         Message = "Http2Lab endpoint '{Endpoint}' listening on {Url} (dispatcher {Dispatcher}, protocol {Protocol})")]

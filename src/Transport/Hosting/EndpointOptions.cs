@@ -21,6 +21,32 @@ public sealed class EndpointOptions
     /// <summary>The server certificate of an https endpoint; ignored for http endpoints.</summary>
     public CertificateOptions Certificate { get; set; } = new();
 
+    /// <summary>
+    /// https: the TLS versions a client may negotiate, <c>Tls12</c> and/or <c>Tls13</c> (configuration: an array,
+    /// e.g. <c>["Tls13"]</c>). Empty: both.
+    /// </summary>
+    public string[] SslProtocols { get; set; } = [];
+
+    /// <summary>
+    /// https: whether a client certificate is asked for, as Kestrel's modes: <c>NoCertificate</c> (not asked for),
+    /// <c>AllowCertificate</c> (asked for; one sent must be valid) or <c>RequireCertificate</c> (a handshake without a
+    /// valid one fails).
+    /// </summary>
+    public string ClientCertificateMode { get; set; } = "NoCertificate";
+
+    /// <summary>
+    /// https with client certificates: a PEM file of the certificate authorities a client certificate must chain to
+    /// (relative paths are resolved against the content root). Empty: the system's trusted roots.
+    /// </summary>
+    public string? ClientCertificateAuthorities { get; set; }
+
+    /// <summary>
+    /// https: certificates by the host name a client asks for (TLS SNI): an exact name (<c>a.example</c>), a wildcard
+    /// (<c>*.example</c>: any name under example) or <c>*</c> (any name, also a client that sends none). A name that
+    /// matches no entry gets <see cref="Certificate"/>.
+    /// </summary>
+    public Dictionary<string, SniOptions> Sni { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Whether accepted sockets disable Nagle's algorithm (TCP_NODELAY).</summary>
     public bool NoDelay { get; set; } = true;
 

@@ -12,15 +12,20 @@ namespace Http2Lab.Transport.Hosting;
 /// <remarks>
 /// The host is an IPv4 literal, a bracketed IPv6 literal, <c>localhost</c> (both loopbacks, 127.0.0.1 and [::1]) or
 /// <c>*</c> / <c>+</c> (every address, IPv4 and IPv6: a dual-stack [::] socket). Other host names are not resolved:
-/// a lab server should bind exactly what it says. Without a port, http uses 80 and https 443.
+/// a lab server should bind exactly what it says. Without a port, http uses 80 and https 443. <c>http://unix:/path</c>
+/// (or https) is a Unix domain socket at an absolute path, as Kestrel writes it.
 /// </remarks>
 public sealed class EndpointUrl
 {
     private const int DefaultHttpPort = 80;
     private const int DefaultHttpsPort = 443;
 
-    private EndpointUrl(bool isHttps, string host, IPAddress address, int port, bool isLocalhost, bool isWildcard)
+    /// <summary>The longest socket path Linux takes (sun_path is 108 octets, NUL included).</summary>
+    private const int MaxUnixSocketPathBytes = 107;
+
+    private EndpointUrl(bool isHttps, string host, IPAddress address, int port, bool isLocalhost, bool isWildcard, string? unixSocketPath = null)
     {
+        UnixSocketPath = unixSocketPath;
         IsHttps = isHttps;
         Host = host;
         Address = address;
@@ -53,8 +58,17 @@ public sealed class EndpointUrl
     /// <summary>True for <c>*</c> and <c>+</c>: every address; IPv4 only where the machine has no IPv6.</summary>
     public bool IsWildcard { get; }
 
-    /// <summary>The socket endpoint to bind.</summary>
+    /// <summary>The IP socket endpoint to bind (for a Unix socket, <see cref="IPAddress.None"/> and port 0: use <see cref="BindEndPoint"/>).</summary>
     public IPEndPoint EndPoint => new(Address, Port);
+
+    /// <summary>The absolute path of a Unix domain socket (<c>http://unix:/path</c>); null for IP endpoints.</summary>
+    public string? UnixSocketPath { get; }
+
+    /// <summary>True for <c>http://unix:/path</c> and <c>https://unix:/path</c>.</summary>
+    public bool IsUnixSocket => UnixSocketPath is not null;
+
+    /// <summary>The socket endpoint to bind: a <see cref="UnixDomainSocketEndPoint"/> or <see cref="EndPoint"/>.</summary>
+    public System.Net.EndPoint BindEndPoint => UnixSocketPath is { } path ? new UnixDomainSocketEndPoint(path) : EndPoint;
 
     /// <summary>Parses <paramref name="text"/>, or returns false when it is not a valid endpoint URL.</summary>
     /// <param name="text">The configured URL.</param>
@@ -94,11 +108,23 @@ public sealed class EndpointUrl
     internal static string Format(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        return $"{url.Scheme}://{url.Host}:{url.Port.ToString(CultureInfo.InvariantCulture)}";
+        return IsUnixSocketUri(url)
+            ? $"{url.Scheme}://unix:{url.AbsolutePath}"
+            : $"{url.Scheme}://{url.Host}:{url.Port.ToString(CultureInfo.InvariantCulture)}";
     }
 
-    /// <summary>The URL in canonical form, e.g. <c>http://localhost:80</c> or <c>https://[::1]:8443</c>.</summary>
-    public override string ToString() => $"{Scheme}://{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>The URL a bound socket answers on: this Unix socket's, or the IP address and port <paramref name="local"/> has.</summary>
+    internal Uri ToBoundUri(System.Net.EndPoint? local) => UnixSocketPath is { } path
+        ? new Uri($"{Scheme}://unix:{path}")
+        : ToUri(IsHttps, local as IPEndPoint ?? EndPoint);
+
+    /// <summary>Whether <paramref name="url"/> is a bound Unix socket's (<c>http://unix:/path</c>, host <c>unix</c>).</summary>
+    internal static bool IsUnixSocketUri(Uri url) => url.Host.Equals("unix", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The URL in canonical form, e.g. <c>http://localhost:80</c>, <c>https://[::1]:8443</c> or <c>http://unix:/run/app.sock</c>.</summary>
+    public override string ToString() => UnixSocketPath is { } path
+        ? $"{Scheme}://unix:{path}"
+        : $"{Scheme}://{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>The same URL bound to one literal address (e.g. a loopback of <c>localhost</c>) and port.</summary>
     internal EndpointUrl WithAddress(IPAddress address, int port) =>
@@ -139,7 +165,7 @@ public sealed class EndpointUrl
         var rest = text[(separator + 3)..];
         if (rest.StartsWith("unix:", StringComparison.OrdinalIgnoreCase))
         {
-            return "Unix sockets are not supported yet (use an IP address, e.g. http://127.0.0.1:8080)";
+            return ParseUnixSocket(rest["unix:".Length..], isHttps, ref url);
         }
 
         // Everything after the authority must be nothing or the single "/" people paste from a browser.
@@ -184,6 +210,29 @@ public sealed class EndpointUrl
             return hostProblem;
         }
 
+        return null;
+    }
+
+    private static string? ParseUnixSocket(string path, bool isHttps, ref EndpointUrl? url)
+    {
+        if (!path.StartsWith('/'))
+        {
+            return path.Length == 0
+                ? "the Unix socket has no path (expected http://unix:/absolute/path.sock)"
+                : $"the Unix socket path '{path}' is not absolute (expected http://unix:/absolute/path.sock)";
+        }
+
+        if (path.EndsWith('/'))
+        {
+            return $"the Unix socket path '{path}' names a directory, not a socket file";
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxUnixSocketPathBytes)
+        {
+            return $"the Unix socket path is longer than {MaxUnixSocketPathBytes} octets, the most the system takes";
+        }
+
+        url = new EndpointUrl(isHttps, $"unix:{path}", IPAddress.None, 0, isLocalhost: false, isWildcard: false, unixSocketPath: path);
         return null;
     }
 

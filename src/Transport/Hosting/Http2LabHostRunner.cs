@@ -68,6 +68,9 @@ public static class Http2LabHostRunner
         {
             endpoints.Prepare();
         }
+
+        // Under ASP.NET Core (Http2Lab.AspNetCore) the endpoints start with the IServer, not as a hosted service.
+        services.GetService<EndpointHost>()?.Prepare();
     }
 
     private static async ValueTask DisposeAsync(IHost host)

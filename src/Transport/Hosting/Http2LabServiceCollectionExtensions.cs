@@ -56,6 +56,7 @@ public static class Http2LabServiceCollectionExtensions
         services.AddLogging();
         services.AddMetrics();
 
+        services.TryAddSingleton(typeof(ReloadableOptions<>));
         services.TryAddSingleton<TransportMetrics>();
         services.TryAddSingleton<ServerCertificateLoader>();
         services.TryAddSingleton<ProtocolRegistry>();

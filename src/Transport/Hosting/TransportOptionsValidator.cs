@@ -15,7 +15,8 @@ namespace Http2Lab.Transport.Hosting;
 internal sealed class TransportOptionsValidator(
     DispatcherRegistry dispatchers,
     ProtocolRegistry protocols,
-    TransportConfigurationKeys keys) : IValidateOptions<TransportOptions>
+    TransportConfigurationKeys keys,
+    Microsoft.Extensions.Hosting.IHostEnvironment? environment = null) : IValidateOptions<TransportOptions>
 {
     public ValidateOptionsResult Validate(string? name, TransportOptions options)
     {
@@ -128,13 +129,50 @@ internal sealed class TransportOptionsValidator(
             failures.Add($"{Key("Protocol")}: unknown protocol '{endpoint.Protocol}' (known: {known})");
         }
 
+        ValidateTlsSettings(name, endpoint, failures);
+
         // Certificates matter only for https; on http they are ignored.
         if (url is { IsHttps: true } && endpoint.Certificate is { } certificate)
         {
             ValidateCertificateFiles($"{key}:Certificate", certificate, failures);
+            if (!certificate.IsConfigured && !Tls.DevelopmentCertificatePolicy.Allows(environment?.EnvironmentName))
+            {
+                failures.Add(endpoint.GeneratedFrom is null
+                    ? $"{key}:Certificate: {Tls.DevelopmentCertificatePolicy.Refusal(environment?.EnvironmentName)}"
+                    : $"{key}: '{endpoint.Url}' needs a certificate: {Tls.DevelopmentCertificatePolicy.Refusal(environment?.EnvironmentName)} (configure it as an endpoint under {keys.Endpoints})");
+            }
         }
 
         return url;
+    }
+
+    /// <summary>The optional TLS settings: checked on every endpoint (a typo is a typo), used only by https ones.</summary>
+    private void ValidateTlsSettings(string name, EndpointOptions endpoint, List<string> failures)
+    {
+        string Key(string setting) => keys.Setting(name, endpoint, setting);
+        if (!Tls.TlsPolicy.TryParseProtocols(endpoint.SslProtocols, out _, out var bad))
+        {
+            failures.Add($"{Key("SslProtocols")}:{bad}: '{endpoint.SslProtocols[bad]}' is not a supported TLS version ({string.Join(", ", Tls.TlsPolicy.ProtocolNames)})");
+        }
+
+        if (!Tls.TlsPolicy.TryParseClientCertificateMode(endpoint.ClientCertificateMode, out _))
+        {
+            failures.Add($"{Key("ClientCertificateMode")}: '{endpoint.ClientCertificateMode}' is not a client certificate mode (NoCertificate, AllowCertificate, RequireCertificate)");
+        }
+
+        foreach (var (hostName, sni) in endpoint.Sni ?? [])
+        {
+            var sniKey = $"{Key("Sni")}:{hostName}";
+            if (!Tls.SniMap<object>.IsValidPattern(hostName))
+            {
+                failures.Add($"{sniKey}: '{hostName}' is not a host name, '*.' and a domain, or '*'");
+            }
+
+            if (sni?.Certificate is not { IsConfigured: true })
+            {
+                failures.Add($"{sniKey}:Certificate:Path: no certificate file is configured (SNI entries need their own certificate)");
+            }
+        }
     }
 
     /// <summary>
@@ -148,7 +186,13 @@ internal sealed class TransportOptionsValidator(
             for (var j = i + 1; j < urls.Count; j++)
             {
                 var (a, b) = (urls[i], urls[j]);
-                if (a.Url.Port == 0 || a.Url.Port != b.Url.Port || EndpointAddresses.Shared(a.Url, b.Url) is not { } host)
+                if (a.Url.UnixSocketPath is { } path && path == b.Url.UnixSocketPath)
+                {
+                    failures.Add(a.Key == b.Key ? $"{a.Key}: '{a.Text}' and '{b.Text}' both bind unix:{path}" : $"{a.Key} and {b.Key} both bind unix:{path}");
+                    continue;
+                }
+
+                if (a.Url.IsUnixSocket || b.Url.IsUnixSocket || a.Url.Port == 0 || a.Url.Port != b.Url.Port || EndpointAddresses.Shared(a.Url, b.Url) is not { } host)
                 {
                     continue;
                 }

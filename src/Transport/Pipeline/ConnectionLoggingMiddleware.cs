@@ -26,7 +26,7 @@ internal sealed class ConnectionLoggingMiddleware
     /// <param name="context">The connection.</param>
     public async Task OnConnectionAsync(ConnectionContext context)
     {
-        var remote = context.RemoteEndPoint?.ToString() ?? "unknown";
+        var remote = Sockets.EndPointText.Describe(context.RemoteEndPoint);
         var openedAt = _observer.Opened(context.ConnectionId, remote);
         try
         {

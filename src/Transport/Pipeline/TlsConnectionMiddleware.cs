@@ -37,7 +37,7 @@ internal sealed class TlsConnectionMiddleware
     public async Task OnConnectionAsync(ConnectionContext context)
     {
         var original = context.Transport;
-        var remote = context.RemoteEndPoint?.ToString() ?? "unknown";
+        var remote = Sockets.EndPointText.Describe(context.RemoteEndPoint);
         var rawStream = new DuplexPipeStream(original.Input, original.Output);
         var ssl = new SslStream(rawStream, leaveInnerStreamOpen: false);
         try

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace Http2Lab.Transport.Sockets;
 
-/// <summary>Creates bound, listening TCP sockets the same way for every dispatcher.</summary>
+/// <summary>Creates bound, listening TCP (or Unix domain) sockets the same way for every dispatcher.</summary>
 internal static class ListenSocket
 {
     /// <summary>Pending connections the kernel queues before accept (as Kestrel's default).</summary>
@@ -14,9 +14,11 @@ internal static class ListenSocket
     /// SO_REUSEPORT first, so that several sockets (one per poll loop) listen on one port and the kernel spreads
     /// connections over them; a <see cref="SocketException"/> says the OS cannot.
     /// </summary>
-    public static Socket Bind(IPEndPoint endPoint, bool blocking = true, bool reusePort = false)
+    public static Socket Bind(EndPoint endPoint, bool blocking = true, bool reusePort = false)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = endPoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             if (reusePort)
@@ -30,7 +32,7 @@ internal static class ListenSocket
                 socket.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
             }
 
-            if (endPoint.Address.Equals(IPAddress.IPv6Any))
+            if (endPoint is IPEndPoint { Address: var address } && address.Equals(IPAddress.IPv6Any))
             {
                 socket.DualMode = true;
             }
@@ -50,6 +52,11 @@ internal static class ListenSocket
     /// <summary>Applies the endpoint's TCP_NODELAY choice to an accepted socket; false if the socket refused it.</summary>
     public static bool TrySetNoDelay(Socket socket, bool noDelay)
     {
+        if (socket.AddressFamily == AddressFamily.Unix)
+        {
+            return true; // no Nagle on a Unix socket: nothing to set
+        }
+
         try
         {
             socket.NoDelay = noDelay;

@@ -28,12 +28,12 @@ internal sealed class SocketListenerFactory : IConnectionListenerFactory
     /// <inheritdoc />
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
-        if (endpoint is not IPEndPoint ip)
+        if (endpoint is not (IPEndPoint or UnixDomainSocketEndPoint))
         {
-            throw new NotSupportedException($"{endpoint} is not an IP endpoint.");
+            throw new NotSupportedException($"{endpoint} is neither an IP endpoint nor a Unix domain socket.");
         }
 
-        Socket socket = ListenSocket.Bind(ip);
+        Socket socket = ListenSocket.Bind(endpoint);
         var connections = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions
         {
             IOQueueCount = _options.IOQueueCount,

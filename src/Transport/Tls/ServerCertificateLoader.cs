@@ -7,24 +7,32 @@ namespace Http2Lab.Transport.Tls;
 
 /// <summary>
 /// Loads the server certificate of an https endpoint: a PEM certificate and key, a PFX file, or (when none is
-/// configured) the <see cref="DevelopmentCertificate"/>. Every failure is an
+/// configured, and only in the Development environment) the <see cref="DevelopmentCertificate"/>. Every failure is an
 /// <see cref="Http2LabConfigurationException"/> naming the configuration key at fault.
 /// </summary>
 internal sealed partial class ServerCertificateLoader
 {
     private readonly ILogger _logger;
     private readonly string? _contentRoot;
+    private readonly string? _environmentName;
     private int _developmentAnnounced;
 
     /// <summary>Creates the loader.</summary>
     /// <param name="logger">Logs (once) the use of the development certificate.</param>
-    /// <param name="environment">The host's environment: relative certificate paths are resolved against its content root.</param>
+    /// <param name="environment">
+    /// The host's environment: relative certificate paths are resolved against its content root, and the development
+    /// certificate is served only when it is Development (without one, never).
+    /// </param>
     public ServerCertificateLoader(ILogger<ServerCertificateLoader> logger, Microsoft.Extensions.Hosting.IHostEnvironment? environment = null)
     {
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
         _contentRoot = environment?.ContentRootPath;
+        _environmentName = environment?.EnvironmentName;
     }
+
+    /// <summary>Whether an https endpoint without a certificate may be served with the development certificate.</summary>
+    public bool AllowsDevelopmentCertificate => DevelopmentCertificatePolicy.Allows(_environmentName);
 
     /// <summary>Returns the certificate an https endpoint serves.</summary>
     /// <param name="endpointKey">The endpoint's configuration key, e.g. <c>Http2Lab:Endpoints:h2</c>.</param>
@@ -47,6 +55,14 @@ internal sealed partial class ServerCertificateLoader
             return Load(resolved, $"{endpointKey}:Certificate");
         }
 
+        if (!AllowsDevelopmentCertificate)
+        {
+            // The validator reports this first; this guard keeps a host that skipped validation from serving a
+            // self-signed certificate in production all the same.
+            throw new Http2LabConfigurationException(
+                endpoint.GeneratedFrom ?? $"{endpointKey}:Certificate", DevelopmentCertificatePolicy.Refusal(_environmentName));
+        }
+
         var development = DevelopmentCertificate.Get();
         if (Interlocked.Exchange(ref _developmentAnnounced, 1) == 0)
         {
@@ -55,6 +71,68 @@ internal sealed partial class ServerCertificateLoader
         }
 
         return development;
+    }
+
+    /// <summary>
+    /// Loads an https endpoint's optional TLS settings (<see cref="TlsPolicy"/>): versions, client certificates and
+    /// their authorities, and the certificates by SNI host name.
+    /// </summary>
+    /// <exception cref="Http2LabConfigurationException">A setting is invalid or a file cannot be loaded.</exception>
+    public TlsPolicy LoadPolicy(string endpointKey, EndpointOptions endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (!TlsPolicy.TryParseProtocols(endpoint.SslProtocols, out var protocols, out var bad))
+        {
+            throw new Http2LabConfigurationException(
+                $"{endpointKey}:SslProtocols:{bad}", $"'{endpoint.SslProtocols[bad]}' is not a supported TLS version ({string.Join(", ", TlsPolicy.ProtocolNames)})");
+        }
+
+        if (!TlsPolicy.TryParseClientCertificateMode(endpoint.ClientCertificateMode, out var mode))
+        {
+            throw new Http2LabConfigurationException(
+                $"{endpointKey}:ClientCertificateMode", $"'{endpoint.ClientCertificateMode}' is not a client certificate mode (NoCertificate, AllowCertificate, RequireCertificate)");
+        }
+
+        string? authoritiesPath = null;
+        X509Certificate2Collection? authorities = null;
+        if (mode != ClientCertificateRequirement.NoCertificate && !string.IsNullOrWhiteSpace(endpoint.ClientCertificateAuthorities))
+        {
+            authoritiesPath = Path.GetFullPath(FromContentRoot(endpoint.ClientCertificateAuthorities)!);
+            authorities = LoadAuthorities($"{endpointKey}:ClientCertificateAuthorities", authoritiesPath);
+        }
+
+        var sni = new List<KeyValuePair<string, X509Certificate2>>();
+        foreach (var (hostName, options) in endpoint.Sni)
+        {
+            var configured = options?.Certificate ?? new CertificateOptions();
+            var resolved = new CertificateOptions
+            {
+                Path = FromContentRoot(configured.Path),
+                KeyPath = FromContentRoot(configured.KeyPath),
+                Password = configured.Password,
+            };
+            sni.Add(new(hostName, Load(resolved, $"{endpointKey}:Sni:{hostName}:Certificate")));
+        }
+
+        return new TlsPolicy(protocols, mode, authoritiesPath, authorities, sni);
+    }
+
+    private static X509Certificate2Collection LoadAuthorities(string key, string path)
+    {
+        RequireFile(key, path);
+        var authorities = new X509Certificate2Collection();
+        try
+        {
+            authorities.ImportFromPemFile(path);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new Http2LabConfigurationException(key, $"'{path}' is not a readable PEM file of certificates: {ex.Message}", ex);
+        }
+
+        return authorities.Count > 0
+            ? authorities
+            : throw new Http2LabConfigurationException(key, $"'{path}' holds no PEM certificate");
     }
 
     private string? FromContentRoot(string? path) =>

@@ -7,13 +7,19 @@ using Microsoft.Extensions.Logging;
 namespace Http2Lab.Transport.Tls;
 
 /// <summary>
-/// The TLS side of an https endpoint, shared by every dispatcher: TLS 1.2+, no client certificate, ALPN
-/// offering the protocol's ids (none required when the protocol has none), the handshake timeout, and one
-/// account of why a handshake failed (log line at Debug, metric with a reason).
+/// The TLS side of an https endpoint, shared by every dispatcher: the <see cref="TlsPolicy"/> (TLS 1.2 and/or 1.3,
+/// client certificates, certificates by SNI host name), ALPN offering the protocol's ids (none required when the
+/// protocol has none), the handshake timeout, and one account of why a handshake failed (log line at Debug, metric
+/// with a reason).
 /// </summary>
 internal sealed partial class TlsServerSettings
 {
+    private const string ClientAuthenticationOid = "1.3.6.1.5.5.7.3.2";
+
     private readonly SslStreamCertificateContext _certificate;
+    private readonly SniMap<X509Certificate2>? _sni;
+    private readonly ServerCertificateSelectionCallback? _selectCertificate;
+    private readonly RemoteCertificateValidationCallback? _validateClient;
     private readonly List<SslApplicationProtocol>? _applicationProtocols;
     private readonly string _endpointName;
     private readonly TransportMetrics _metrics;
@@ -26,13 +32,15 @@ internal sealed partial class TlsServerSettings
     /// <param name="endpointName">The endpoint name, for metric tags.</param>
     /// <param name="metrics">The transport's instruments.</param>
     /// <param name="logger">Logs failed handshakes.</param>
+    /// <param name="policy">Versions, client certificates and SNI certificates; null: <see cref="TlsPolicy.Default"/>.</param>
     public TlsServerSettings(
         X509Certificate2 certificate,
         IReadOnlyList<SslApplicationProtocol> applicationProtocols,
         TimeSpan handshakeTimeout,
         string endpointName,
         TransportMetrics metrics,
-        ILogger logger)
+        ILogger logger,
+        TlsPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         ArgumentNullException.ThrowIfNull(applicationProtocols);
@@ -44,7 +52,21 @@ internal sealed partial class TlsServerSettings
         _endpointName = endpointName;
         _metrics = metrics;
         _logger = logger;
+        Policy = policy ?? TlsPolicy.Default;
+        if (Policy.SniCertificates.Count > 0)
+        {
+            _sni = new SniMap<X509Certificate2>(Policy.SniCertificates);
+            _selectCertificate = SelectCertificate;
+        }
+
+        if (Policy.ClientCertificates != ClientCertificateRequirement.NoCertificate)
+        {
+            _validateClient = ValidateClientCertificate;
+        }
     }
+
+    /// <summary>The endpoint's optional TLS settings.</summary>
+    public TlsPolicy Policy { get; }
 
     /// <summary>How long a client may take to complete the handshake.</summary>
     public TimeSpan HandshakeTimeout { get; }
@@ -55,13 +77,53 @@ internal sealed partial class TlsServerSettings
     /// <summary>Options for one server handshake.</summary>
     public SslServerAuthenticationOptions CreateOptions() => new()
     {
-        ServerCertificateContext = _certificate,
-        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        // With an SNI map the certificate is chosen per client; without one, the prepared context saves the chain work.
+        ServerCertificateContext = _sni is null ? _certificate : null,
+        ServerCertificateSelectionCallback = _selectCertificate,
+        EnabledSslProtocols = Policy.Protocols,
         ApplicationProtocols = _applicationProtocols,
-        ClientCertificateRequired = false,
+        ClientCertificateRequired = _validateClient is not null,
+        RemoteCertificateValidationCallback = _validateClient,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         AllowRenegotiation = false,
     };
+
+    /// <summary>The certificate for the host name a client asked for (SNI), or the endpoint's own.</summary>
+    private X509Certificate SelectCertificate(object sender, string? hostName) =>
+        _sni?.Find(hostName) ?? _certificate.TargetCertificate;
+
+    /// <summary>
+    /// Client certificates on the SslStream paths: none is fine only when allowed; one sent must chain to the
+    /// configured authorities (or, with none configured, be trusted by the system) and allow client authentication.
+    /// </summary>
+    private bool ValidateClientCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null)
+        {
+            return Policy.ClientCertificates == ClientCertificateRequirement.AllowCertificate;
+        }
+
+        if (Policy.Authorities is null)
+        {
+            return errors == SslPolicyErrors.None;
+        }
+
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.AddRange(Policy.Authorities);
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        custom.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(ClientAuthenticationOid));
+        if (chain is not null)
+        {
+            foreach (var element in chain.ChainElements)
+            {
+                custom.ChainPolicy.ExtraStore.Add(element.Certificate); // intermediates the client sent
+            }
+        }
+
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return custom.Build(leaf);
+    }
 
     /// <summary>
     /// After a completed handshake: whether the client negotiated one of the protocol's ALPN ids. A refusal is

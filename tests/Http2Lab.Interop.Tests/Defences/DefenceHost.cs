@@ -77,7 +77,7 @@ public sealed class DefenceHost : IAsyncDisposable
             configuration[$"Http2Lab:{key}"] = value;
         }
 
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = Environments.Development });
         builder.Configuration.AddInMemoryCollection(configuration);
         var log = new DefenceLog();
         builder.Logging.ClearProviders();

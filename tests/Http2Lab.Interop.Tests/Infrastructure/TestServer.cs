@@ -81,7 +81,7 @@ public sealed class TestServer : IAsyncDisposable
             }
         }
 
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = Environments.Development });
         builder.Configuration.AddInMemoryCollection(settings);
 
         var log = new TestLog();

@@ -20,7 +20,8 @@ public static class StandaloneEndpoint
         var factory = new ConnectionPipelineFactory(
             services,
             protocols,
-            new Http2Lab.Transport.Tls.ServerCertificateLoader(NullLogger<Http2Lab.Transport.Tls.ServerCertificateLoader>.Instance),
+            new Http2Lab.Transport.Tls.ServerCertificateLoader(
+                NullLogger<Http2Lab.Transport.Tls.ServerCertificateLoader>.Instance, DevelopmentEnvironment.Instance),
             Options.Create(new TransportOptions { ShutdownTimeout = TimeSpan.FromSeconds(5) }),
             new TransportMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
             NullLoggerFactory.Instance);

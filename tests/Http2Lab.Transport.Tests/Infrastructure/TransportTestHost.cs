@@ -15,10 +15,12 @@ public static class TransportTestHost
         IDictionary<string, string?> settings,
         TestLog? log = null,
         Action<IServiceCollection>? services = null,
-        Action<TransportOptions>? configure = null)
+        Action<TransportOptions>? configure = null,
+        string environment = "Development")
     {
-        // DisableDefaults: no appsettings file watchers or environment variables leaking into tests.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // DisableDefaults: no appsettings file watchers or environment variables leaking into tests. Development by
+        // default: https endpoints of tests serve the development certificate, which other environments refuse.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = environment });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);

@@ -56,7 +56,7 @@ internal sealed partial class BlockingConnection
         _gate = new LockGate(OnGateExit, startInline: true);
         _remoteEndPoint = socket.RemoteEndPoint;
         _localEndPoint = socket.LocalEndPoint;
-        _remote = _remoteEndPoint?.ToString() ?? "unknown";
+        _remote = Sockets.EndPointText.Describe(_remoteEndPoint);
         Id = ConnectionIds.Next(endpoint.Options.Dispatcher == DispatcherRegistry.SingleClient ? "SC" : "TC");
     }
 

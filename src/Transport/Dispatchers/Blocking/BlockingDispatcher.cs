@@ -73,8 +73,8 @@ internal abstract partial class BlockingDispatcher : Dispatcher
             throw new InvalidOperationException($"The dispatcher of endpoint '{EndpointName}' is already started.");
         }
 
-        _listener = ListenSocket.Bind(Url.EndPoint);
-        BoundUrl = EndpointUrl.ToUri(Url.IsHttps, (IPEndPoint)_listener.LocalEndPoint!);
+        _listener = ListenSocket.Bind(Url.BindEndPoint);
+        BoundUrl = Url.ToBoundUri(_listener.LocalEndPoint);
         _acceptThread = new Thread(AcceptLoop) { IsBackground = true, Name = AcceptThreadName };
         _acceptThread.Start();
         // One client at a time: finer beats, so a waiting client is let in soon after the current one falls silent

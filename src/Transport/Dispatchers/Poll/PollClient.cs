@@ -49,7 +49,7 @@ internal sealed class PollClient
         _tls = tls;
         Socket = socket;
         Fd = (int)socket.Handle;
-        Remote = socket.RemoteEndPoint?.ToString() ?? "unknown";
+        Remote = Sockets.EndPointText.Describe(socket.RemoteEndPoint);
         Id = ConnectionIds.Next("PL");
         Gate = new PollGate(loop, this);
         _features.Set<IConnectionSocketFeature>(new SocketFeature(socket));

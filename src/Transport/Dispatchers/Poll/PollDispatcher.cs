@@ -59,7 +59,7 @@ internal sealed partial class PollDispatcher : Dispatcher
         }
 
         List<Socket> listeners = BindListeners(loops);
-        BoundUrl = EndpointUrl.ToUri(Url.IsHttps, (IPEndPoint)listeners[0].LocalEndPoint!);
+        BoundUrl = Url.ToBoundUri(listeners[0].LocalEndPoint);
         try
         {
             _tlsEngines = Context.Tls is { } tls ? TlsEngines.Create(Endpoint.TlsEngine, tls) : null;
@@ -123,9 +123,10 @@ internal sealed partial class PollDispatcher : Dispatcher
     /// </summary>
     private List<Socket> BindListeners(int loops)
     {
-        if (loops == 1)
+        if (loops == 1 || Url.IsUnixSocket)
         {
-            return [ListenSocket.Bind(Url.EndPoint, blocking: false)];
+            // A Unix socket is one file: one listener, whose loop hands connections to the others.
+            return [ListenSocket.Bind(Url.BindEndPoint, blocking: false)];
         }
 
         var listeners = new List<Socket>(loops);

@@ -13,7 +13,7 @@ internal static class TlsEngines
     /// <summary>The engine factory of one https endpoint.</summary>
     public static ITlsEngineFactory Create(string name, TlsServerSettings settings) => name.ToUpperInvariant() switch
     {
-        "OPENSSL" => new OpenSslEngineFactory(settings.Certificate, settings.ApplicationProtocols),
+        "OPENSSL" => new OpenSslEngineFactory(settings.Certificate, settings.ApplicationProtocols, settings.Policy),
         "SSLSTREAM" => new SslStreamTlsEngineFactory(settings),
         _ => throw new ArgumentException($"Unknown TLS engine '{name}'.", nameof(name)),
     };

@@ -21,6 +21,14 @@ internal static class LibSsl
     public const int CtrlMode = 33;
     public const int CtrlSetSessionCacheMode = 44;
     public const int CtrlSetMinProtoVersion = 123;
+    public const int CtrlSetMaxProtoVersion = 124;
+    public const int CtrlSetTlsExtServerNameCallback = 53;
+    public const int CtrlSetTlsExtServerNameArg = 54;
+
+    public const int TlsExtNameTypeHostName = 0;
+
+    public const int VerifyPeer = 0x01;
+    public const int VerifyFailIfNoPeerCertificate = 0x02;
 
     public const long ModeEnablePartialWrite = 0x1;
     public const long ModeAcceptMovingWriteBuffer = 0x2;
@@ -81,6 +89,31 @@ internal static class LibSsl
     /// <summary>Only valid inside the client-hello callback, hence the raw <c>SSL*</c>.</summary>
     [DllImport(Name, ExactSpelling = true)]
     public static extern int SSL_client_hello_get0_ext(IntPtr ssl, uint type, out IntPtr data, out nuint length);
+
+    /// <summary><paramref name="callback"/> null: OpenSSL's own chain verification decides.</summary>
+    [DllImport(Name, ExactSpelling = true)]
+    public static extern void SSL_CTX_set_verify(SslContextHandle context, int mode, IntPtr callback);
+
+    /// <summary><paramref name="path"/> is NUL-terminated UTF-8.</summary>
+    [DllImport(Name, ExactSpelling = true)]
+    public static extern int SSL_CTX_load_verify_file(SslContextHandle context, byte[] path);
+
+    [DllImport(Name, ExactSpelling = true)]
+    public static extern int SSL_CTX_set_default_verify_paths(SslContextHandle context);
+
+    [DllImport(Name, ExactSpelling = true)]
+    public static extern int SSL_CTX_set_session_id_context(SslContextHandle context, byte[] id, uint length);
+
+    [DllImport(Name, ExactSpelling = true)]
+    public static extern CLong SSL_CTX_callback_ctrl(SslContextHandle context, int command, IntPtr callback);
+
+    /// <summary>Only valid inside a handshake callback, hence the raw <c>SSL*</c>.</summary>
+    [DllImport(Name, ExactSpelling = true)]
+    public static extern IntPtr SSL_get_servername(IntPtr ssl, int type);
+
+    /// <summary>Switches a session (inside the servername callback) to another context: its certificate and callbacks.</summary>
+    [DllImport(Name, ExactSpelling = true)]
+    public static extern IntPtr SSL_set_SSL_CTX(IntPtr ssl, IntPtr context);
 
     [DllImport(Name, ExactSpelling = true)]
     public static extern SslHandle SSL_new(SslContextHandle context);

@@ -1,12 +1,14 @@
 using System.Net.Security;
 using System.Runtime.InteropServices;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Http2Lab.Transport.Tls.Engines.OpenSsl;
 
 /// <summary>
 /// Creates <see cref="OpenSslEngine"/>s for one endpoint from one <c>SSL_CTX</c>: TLS 1.2 and 1.3, ECDHE with AEAD
-/// ciphers only on TLS 1.2, no renegotiation, no compression, no client certificates, stateless session tickets
+/// ciphers only on TLS 1.2, no renegotiation, no compression, client certificates and SNI certificates as the endpoint's
+/// <see cref="TlsPolicy"/> says, stateless session tickets
 /// (no server-side session cache that would grow with the number of clients), ALPN by <see cref="OpenSslAlpnPolicy"/>.
 /// </summary>
 internal sealed class OpenSslEngineFactory : ITlsEngineFactory
@@ -24,18 +26,29 @@ internal sealed class OpenSslEngineFactory : ITlsEngineFactory
     /// <summary>Builds the context for <paramref name="certificate"/> and the protocol's ALPN ids.</summary>
     /// <param name="certificate">The server certificate with its ECDSA or RSA private key (not kept: copied into OpenSSL).</param>
     /// <param name="applicationProtocols">ALPN ids in preference order; empty: ALPN not required (clients offering none are accepted).</param>
+    /// <param name="policy">TLS versions, client certificates and SNI certificates; null: <see cref="TlsPolicy.Default"/>.</param>
     /// <exception cref="PlatformNotSupportedException">libssl.so.3 cannot be loaded.</exception>
     /// <exception cref="System.Security.Cryptography.CryptographicException">OpenSSL refused the settings, the certificate or the key.</exception>
-    public OpenSslEngineFactory(X509Certificate2 certificate, IReadOnlyList<SslApplicationProtocol> applicationProtocols)
+    public OpenSslEngineFactory(X509Certificate2 certificate, IReadOnlyList<SslApplicationProtocol> applicationProtocols, TlsPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(certificate);
+        policy ??= TlsPolicy.Default;
         _alpn = new OpenSslAlpnPolicy(applicationProtocols);
-        _context = CreateContext();
+        _context = CreateConfigured(certificate, policy);
         try
         {
-            Configure(_context);
-            OpenSslCredentials.Use(_context, certificate);
-            _alpn.Install(_context);
+            if (policy.SniCertificates.Count > 0)
+            {
+                var contexts = new List<KeyValuePair<string, SslContextHandle>>();
+                foreach (var (hostName, sniCertificate) in policy.SniCertificates)
+                {
+                    var sni = CreateConfigured(sniCertificate, policy);
+                    _context.KeepAlive(sni);
+                    contexts.Add(new(hostName, sni));
+                }
+
+                new OpenSslSniSelector(new SniMap<SslContextHandle>(contexts)).Install(_context);
+            }
         }
         catch
         {
@@ -56,6 +69,24 @@ internal sealed class OpenSslEngineFactory : ITlsEngineFactory
 
     /// <summary>Releases the context (OpenSSL frees it once the last session made from it is disposed too).</summary>
     public void Dispose() => _context.Dispose();
+
+    /// <summary>A context for one certificate with every setting of the endpoint (an SNI session switches between them).</summary>
+    private SslContextHandle CreateConfigured(X509Certificate2 certificate, TlsPolicy policy)
+    {
+        var context = CreateContext();
+        try
+        {
+            Configure(context, policy);
+            OpenSslCredentials.Use(context, certificate);
+            _alpn.Install(context);
+            return context;
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
 
     private static SslContextHandle CreateContext()
     {
@@ -79,12 +110,22 @@ internal sealed class OpenSslEngineFactory : ITlsEngineFactory
         return context;
     }
 
-    private static void Configure(SslContextHandle context)
+    private static void Configure(SslContextHandle context, TlsPolicy policy)
     {
-        if (LibSsl.SSL_CTX_ctrl(context, LibSsl.CtrlSetMinProtoVersion, new CLong(LibSsl.Tls12Version), IntPtr.Zero).Value != 1)
+        // Only 1.2 and 1.3 are allowed at all, so the allowed set is always a range.
+        int min = policy.Protocols.HasFlag(SslProtocols.Tls12) ? LibSsl.Tls12Version : LibSsl.Tls13Version;
+        int max = policy.Protocols.HasFlag(SslProtocols.Tls13) ? LibSsl.Tls13Version : LibSsl.Tls12Version;
+        if (LibSsl.SSL_CTX_ctrl(context, LibSsl.CtrlSetMinProtoVersion, new CLong(min), IntPtr.Zero).Value != 1)
         {
             throw OpenSslError.Exception("SSL_CTX_set_min_proto_version");
         }
+
+        if (LibSsl.SSL_CTX_ctrl(context, LibSsl.CtrlSetMaxProtoVersion, new CLong(max), IntPtr.Zero).Value != 1)
+        {
+            throw OpenSslError.Exception("SSL_CTX_set_max_proto_version");
+        }
+
+        ConfigureClientCertificates(context, policy);
 
         LibSsl.SSL_CTX_set_options(context, LibSsl.OptionNoRenegotiation | LibSsl.OptionNoCompression);
 
@@ -101,6 +142,38 @@ internal sealed class OpenSslEngineFactory : ITlsEngineFactory
             throw OpenSslError.Exception("SSL_CTX_set_cipher_list");
         }
 
-        // No SSL_CTX_set_verify: the default SSL_VERIFY_NONE sends no CertificateRequest (no client certificates).
+    }
+
+    /// <summary>
+    /// Client certificates: OpenSSL asks for one (CertificateRequest) and verifies the chain itself, against the
+    /// configured authorities or the system's roots, for client authentication (its default purpose on a server).
+    /// </summary>
+    private static void ConfigureClientCertificates(SslContextHandle context, TlsPolicy policy)
+    {
+        if (policy.ClientCertificates == ClientCertificateRequirement.NoCertificate)
+        {
+            return; // the default SSL_VERIFY_NONE sends no CertificateRequest
+        }
+
+        int loaded = policy.AuthoritiesPath is { } path
+            ? LibSsl.SSL_CTX_load_verify_file(context, System.Text.Encoding.UTF8.GetBytes(path + "\0"))
+            : LibSsl.SSL_CTX_set_default_verify_paths(context);
+        if (loaded != 1)
+        {
+            throw OpenSslError.Exception(policy.AuthoritiesPath is null ? "SSL_CTX_set_default_verify_paths" : "SSL_CTX_load_verify_file");
+        }
+
+        // A session resumed from a ticket carries the verified client identity; OpenSSL refuses to resume sessions of
+        // a verifying context that has no session id context.
+        byte[] sessionContext = "http2lab"u8.ToArray();
+        if (LibSsl.SSL_CTX_set_session_id_context(context, sessionContext, (uint)sessionContext.Length) != 1)
+        {
+            throw OpenSslError.Exception("SSL_CTX_set_session_id_context");
+        }
+
+        int mode = policy.ClientCertificates == ClientCertificateRequirement.RequireCertificate
+            ? LibSsl.VerifyPeer | LibSsl.VerifyFailIfNoPeerCertificate
+            : LibSsl.VerifyPeer;
+        LibSsl.SSL_CTX_set_verify(context, mode, IntPtr.Zero);
     }
 }

@@ -9,7 +9,8 @@ namespace Http2Lab.Transport.Tls.Engines.OpenSsl;
 /// </summary>
 internal sealed class SslContextHandle : SafeHandleZeroOrMinusOneIsInvalid
 {
-    private GCHandle _callbackState;
+    private readonly List<GCHandle> _callbackStates = [];
+    private readonly List<SafeHandle> _dependents = [];
 
     /// <summary>Used by the interop layer for <c>SSL_CTX_new</c>'s result.</summary>
     public SslContextHandle()
@@ -23,21 +24,28 @@ internal sealed class SslContextHandle : SafeHandleZeroOrMinusOneIsInvalid
     /// </summary>
     public IntPtr RootCallbackState(object state)
     {
-        if (_callbackState.IsAllocated)
-        {
-            throw new InvalidOperationException("The context already has callback state.");
-        }
-
-        _callbackState = GCHandle.Alloc(state);
-        return GCHandle.ToIntPtr(_callbackState);
+        var root = GCHandle.Alloc(state);
+        _callbackStates.Add(root);
+        return GCHandle.ToIntPtr(root);
     }
+
+    /// <summary>
+    /// Keeps <paramref name="dependent"/> (a context a session may switch to, for SNI) until this context is released,
+    /// which is after the last session made from this one: a switched session never outlives its new context's callbacks.
+    /// </summary>
+    public void KeepAlive(SafeHandle dependent) => _dependents.Add(dependent);
 
     protected override bool ReleaseHandle()
     {
         LibSsl.SSL_CTX_free(handle);
-        if (_callbackState.IsAllocated)
+        foreach (var root in _callbackStates)
         {
-            _callbackState.Free();
+            root.Free();
+        }
+
+        foreach (var dependent in _dependents)
+        {
+            dependent.Dispose();
         }
 
         return true;
