@@ -60,7 +60,11 @@ public sealed class ClientTestServer : IAsyncDisposable
             }
         }
 
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            EnvironmentName = Environments.Development, // the development certificate serves the TLS endpoints
+        });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.UseHttp2Lab(options => limits?.Invoke(options.Limits));

@@ -47,7 +47,11 @@ public sealed class AppHost : IAsyncDisposable
         bool tls = false,
         Action<Http2ApplicationOptions>? application = null)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            EnvironmentName = Environments.Development, // the development certificate serves the TLS endpoint
+        });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Http2Lab:Endpoints:h2c:Url"] = "http://127.0.0.1:0",
