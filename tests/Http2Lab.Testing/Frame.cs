@@ -8,7 +8,7 @@ namespace Http2Lab.Testing;
 /// for the fields of each type. Once <see cref="HeaderBlockDecoder"/> has seen END_HEADERS, a HEADERS frame also
 /// carries its whole header block (CONTINUATIONs included) and the decoded fields.
 /// </summary>
-public sealed class Frame(FrameType type, FrameFlags flags, int streamId, byte[] payload)
+internal sealed class Frame(FrameType type, FrameFlags flags, int streamId, byte[] payload)
 {
     /// <summary>The frame type; values outside <see cref="FrameType"/> are unknown types.</summary>
     public FrameType Type { get; } = type;

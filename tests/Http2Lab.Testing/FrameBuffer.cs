@@ -9,7 +9,7 @@ namespace Http2Lab.Testing;
 /// session) or <see cref="FillAsync"/> (a socket or TLS stream). What does not make a whole frame yet stays buffered,
 /// so a read cancelled half-way through a frame loses nothing.
 /// </summary>
-public sealed class FrameBuffer
+internal sealed class FrameBuffer
 {
     private byte[] _buffer = new byte[16 * 1024];
     private int _start;

@@ -9,7 +9,7 @@ namespace Http2Lab.Testing;
 /// through the client's own <see cref="HPackEncoder"/>, so blocks must be sent in the order they were built (the
 /// dynamic table persists).
 /// </summary>
-public sealed class FrameBuilder
+internal sealed class FrameBuilder
 {
     /// <summary>The client's HPACK encoder.</summary>
     public HPackEncoder Encoder { get; } = new();

@@ -9,7 +9,7 @@ namespace Http2Lab.Testing;
 /// and decodes it with one HPACK decoder fed in order, as the connection's dynamic table requires (RFC 7541 §2.3.2).
 /// A server breaking the sequence, or sending a block that does not decode, is an <see cref="InvalidDataException"/>.
 /// </summary>
-public sealed class HeaderBlockDecoder
+internal sealed class HeaderBlockDecoder
 {
     private readonly List<byte> _block = [];
     private Frame? _open;

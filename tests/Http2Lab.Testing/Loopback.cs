@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Http2Lab.Testing;
 
 /// <summary>Facts about this machine's loopback that tests of address handling depend on.</summary>
-public static class Loopback
+internal static class Loopback
 {
     /// <summary>Whether a socket can bind [::1] here (containers often run without IPv6).</summary>
     public static bool CanBindIPv6()

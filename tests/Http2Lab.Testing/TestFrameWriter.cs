@@ -8,7 +8,7 @@ namespace Http2Lab.Testing;
 /// Writes the frames a test sends but the server never does (PRIORITY, PUSH_PROMISE) and frames of any shape, such as
 /// unknown types or deliberately malformed ones. The frames the server sends come from <see cref="FrameWriter"/>.
 /// </summary>
-public static class TestFrameWriter
+internal static class TestFrameWriter
 {
     /// <summary>Length of the priority fields: exclusive bit, stream dependency and weight (§5.3.2).</summary>
     public const int PriorityFieldsLength = 5;

@@ -7,7 +7,7 @@ namespace Http2Lab.Http2.Frames;
 /// <param name="Code">The RFC's error code.</param>
 /// <param name="StreamId">The stream to reset, or 0 for a connection error.</param>
 /// <param name="Reason">The rule that was broken, in a few words.</param>
-public readonly record struct FrameError(Http2ErrorCode Code, int StreamId, string Reason)
+internal readonly record struct FrameError(Http2ErrorCode Code, int StreamId, string Reason)
 {
     /// <summary>Whether the whole connection must end (§5.4.1) rather than one stream (§5.4.2).</summary>
     public bool IsConnectionError => StreamId == 0;

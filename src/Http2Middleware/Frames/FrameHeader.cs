@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Http2Lab.Http2.Frames;
 
 /// <summary>The 9-octet header that starts every frame (RFC 9113 §4.1).</summary>
-public readonly struct FrameHeader
+internal readonly struct FrameHeader
 {
     /// <summary>Creates a frame header.</summary>
     public FrameHeader(int payloadLength, FrameType type, FrameFlags flags, int streamId)

@@ -1,7 +1,7 @@
 namespace Http2Lab.Http2.Frames;
 
 // Per-type frame validation (RFC 9113 §4.2, §6): the rules a frame breaks on its own, whatever the state.
-public static partial class FrameReader
+internal static partial class FrameReader
 {
     /// <summary>§4.2: a frame longer than our SETTINGS_MAX_FRAME_SIZE, checked before its payload is buffered.</summary>
     public static bool IsTooLarge(FrameHeader header, int maxFrameSize, out FrameError error)

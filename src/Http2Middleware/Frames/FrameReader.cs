@@ -9,7 +9,7 @@ namespace Http2Lab.Http2.Frames;
 /// must use stream 0, padding, priority) and names the RFC's error code; what depends on connection or
 /// stream state is the session's job.
 /// </summary>
-public static partial class FrameReader
+internal static partial class FrameReader
 {
     /// <summary>Reads a frame header from the start of <paramref name="input"/>; false if fewer than 9 octets.</summary>
     public static bool TryReadHeader(in ReadOnlySequence<byte> input, out FrameHeader header)

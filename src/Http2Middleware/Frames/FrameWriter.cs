@@ -7,7 +7,7 @@ namespace Http2Lab.Http2.Frames;
 /// Serialises frames into an <see cref="IBufferWriter{T}"/>. Knows nothing of connection state:
 /// callers decide what may be sent and respect the peer's SETTINGS_MAX_FRAME_SIZE.
 /// </summary>
-public static class FrameWriter
+internal static class FrameWriter
 {
     private const int H = Http2Constants.FrameHeaderLength;
 

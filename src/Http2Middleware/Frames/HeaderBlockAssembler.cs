@@ -7,7 +7,7 @@ namespace Http2Lab.Http2.Frames;
 /// block (RFC 9113 §4.3, §6.10), enforcing that nothing interleaves and bounding what one block may cost:
 /// its size and its number of CONTINUATION frames (more → ENHANCE_YOUR_CALM).
 /// </summary>
-public sealed class HeaderBlockAssembler : IDisposable
+internal sealed class HeaderBlockAssembler : IDisposable
 {
     private readonly PooledBuffer _block = new();
     private readonly int _maxBlockSize;

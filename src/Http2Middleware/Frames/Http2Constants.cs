@@ -1,7 +1,7 @@
 namespace Http2Lab.Http2.Frames;
 
 /// <summary>Fixed numbers of the protocol (RFC 9113).</summary>
-public static class Http2Constants
+internal static class Http2Constants
 {
     /// <summary>Length of the frame header (§4.1).</summary>
     public const int FrameHeaderLength = 9;

@@ -5,7 +5,7 @@ namespace Http2Lab.Http2.Frames;
 /// the fields below can be read without further length checks. A view over the caller's octets, valid
 /// only as long as they are.
 /// </summary>
-public readonly ref struct Http2Frame
+internal readonly ref struct Http2Frame
 {
     private readonly int _priorityOffset;
 

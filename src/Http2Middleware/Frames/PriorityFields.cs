@@ -4,4 +4,4 @@ namespace Http2Lab.Http2.Frames;
 /// <param name="Dependency">The stream this one depends on.</param>
 /// <param name="Exclusive">The E bit.</param>
 /// <param name="Weight">The weight octet (weight minus one).</param>
-public readonly record struct PriorityFields(int Dependency, bool Exclusive, byte Weight);
+internal readonly record struct PriorityFields(int Dependency, bool Exclusive, byte Weight);

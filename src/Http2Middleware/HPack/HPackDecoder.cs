@@ -8,7 +8,7 @@ namespace Http2Lab.Http2.HPack;
 /// After an <see cref="HPackDecodingException"/> the decoding context is undefined: the connection must be closed
 /// with COMPRESSION_ERROR (RFC 9113 §4.3).
 /// </summary>
-public sealed class HPackDecoder
+internal sealed class HPackDecoder
 {
     private const int MinScratchSize = 256;
 

@@ -4,7 +4,7 @@ namespace Http2Lab.Http2.HPack;
 /// A header block could not be decoded (RFC 7541 §2.3.3 / §5 / §6). In HTTP/2 this is a connection error of
 /// type COMPRESSION_ERROR (RFC 9113 §4.3), since the decoding context is no longer in sync with the peer.
 /// </summary>
-public sealed class HPackDecodingException : Exception
+internal sealed class HPackDecodingException : Exception
 {
     /// <summary>Creates the exception with a description of the problem.</summary>
     /// <param name="message">What was wrong with the header block.</param>

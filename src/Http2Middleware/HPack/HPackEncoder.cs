@@ -9,7 +9,7 @@ namespace Http2Lab.Http2.HPack;
 /// blocks, so blocks must be sent in the order they were encoded. Call <see cref="BeginHeaderBlock"/> at the start
 /// of every block. Not thread-safe.
 /// </summary>
-public sealed class HPackEncoder
+internal sealed class HPackEncoder
 {
     private const int StackBufferSize = 512;
     private const int FirstDynamicIndex = StaticTable.Count + 1;

@@ -1,7 +1,7 @@
 namespace Http2Lab.Http2.HPack;
 
 /// <summary>How a literal header field is represented, and whether it enters the dynamic table (RFC 7541 §6.2).</summary>
-public enum HeaderIndexing
+internal enum HeaderIndexing
 {
     /// <summary>Literal with incremental indexing: the field is added to the dynamic table (§6.2.1).</summary>
     Incremental,

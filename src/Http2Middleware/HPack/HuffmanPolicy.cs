@@ -1,7 +1,7 @@
 namespace Http2Lab.Http2.HPack;
 
 /// <summary>When the encoder applies the Huffman code to string literals (RFC 7541 §5.2).</summary>
-public enum HuffmanPolicy
+internal enum HuffmanPolicy
 {
     /// <summary>Always send string literals as raw octets.</summary>
     Never,

@@ -1,7 +1,7 @@
 namespace Http2Lab.Http2.HPack;
 
 /// <summary>Receives the header fields produced by <see cref="HPackDecoder"/>, in block order.</summary>
-public interface IHeaderFieldSink
+internal interface IHeaderFieldSink
 {
     /// <summary>Called once per decoded header field (RFC 7541 §3.2).</summary>
     /// <param name="name">The field name; only valid for the duration of the call.</param>

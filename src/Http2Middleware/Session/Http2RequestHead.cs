@@ -1,7 +1,7 @@
 namespace Http2Lab.Http2.Session;
 
 /// <summary>A validated request header section (RFC 9113 §8.3.1), as the application sees it.</summary>
-public sealed class Http2RequestHead
+internal sealed class Http2RequestHead
 {
     /// <summary>Creates a request head.</summary>
     public Http2RequestHead(string method, string scheme, string authority, string path, string? protocol,

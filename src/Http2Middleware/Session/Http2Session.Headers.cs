@@ -3,7 +3,7 @@ using Http2Lab.Http2.Frames;
 namespace Http2Lab.Http2.Session;
 
 // SETTINGS and field blocks: HEADERS, CONTINUATION, request validation, stream creation.
-public sealed partial class Http2Session
+internal sealed partial class Http2Session
 {
     private long _settingsSentAt;
     private bool _settingsAcknowledged;

@@ -3,7 +3,7 @@ using Http2Lab.Http2.Frames;
 namespace Http2Lab.Http2.Session;
 
 // How streams change state and end: one transition function, one exit, and why each stream closed (§5.1).
-public sealed partial class Http2Session
+internal sealed partial class Http2Session
 {
     /// <summary>
     /// Moves <paramref name="stream"/> along the §5.1 transition table. Reaching Closed, by whatever event,

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Http2Lab.Http2.Session;
 
 // Frame receipt: parsing the input into frames and applying each (RFC 9113 §4–§6).
-public sealed partial class Http2Session
+internal sealed partial class Http2Session
 {
     private byte[]? _payloadScratch;
     private bool _prefaceReceived;

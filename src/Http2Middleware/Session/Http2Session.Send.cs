@@ -5,7 +5,7 @@ using Http2Lab.Http2.HPack;
 namespace Http2Lab.Http2.Session;
 
 // The application's side: responses, flow-controlled DATA, resets and window credit (§5.2, §6.9, §8.1).
-public sealed partial class Http2Session
+internal sealed partial class Http2Session
 {
     private int _bufferedResponse;
 

@@ -3,7 +3,7 @@ using Http2Lab.Http2.Frames;
 namespace Http2Lab.Http2.Session;
 
 // Timeouts and minimum data rates, all driven by the driver's heartbeat: no timer per connection.
-public sealed partial class Http2Session
+internal sealed partial class Http2Session
 {
     // A heartbeat that comes late (a paused process, a busy machine) must not count as a long stall.
     private static readonly TimeSpan MaxHeartbeatInterval = TimeSpan.FromSeconds(2);

@@ -16,7 +16,7 @@ namespace Http2Lab.Http2.Session;
 /// socket, never blocks and never throws to its driver: every protocol violation becomes GOAWAY or RST_STREAM
 /// with the RFC's code. Not thread-safe: the driver serialises all calls (see <see cref="OwnerCheck"/>).
 /// </summary>
-public sealed partial class Http2Session : IDisposable
+internal sealed partial class Http2Session : IDisposable
 {
     private readonly Http2Limits _limits;
     private readonly IHttp2SessionHandler _handler;

@@ -7,7 +7,7 @@ namespace Http2Lab.Http2.Session;
 /// the rules a received value must follow, and the list we advertise. The session keeps two: ours (from
 /// <see cref="Http2Limits"/>) and the peer's (starting at the RFC defaults). A new parameter is added here.
 /// </summary>
-public sealed class Http2Settings
+internal sealed class Http2Settings
 {
     /// <summary>SETTINGS_HEADER_TABLE_SIZE: the HPACK dynamic table the endpoint's decoder allows.</summary>
     public uint HeaderTableSize { get; private set; } = Http2Constants.DefaultHeaderTableSize;

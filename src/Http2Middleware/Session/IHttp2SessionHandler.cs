@@ -7,7 +7,7 @@ namespace Http2Lab.Http2.Session;
 /// <see cref="Http2Session.Receive"/> (or another session method), with the session's lock held:
 /// implementations hand work elsewhere and return quickly; spans are valid only during the call.
 /// </summary>
-public interface IHttp2SessionHandler
+internal interface IHttp2SessionHandler
 {
     /// <summary>A new request's headers are complete and valid.</summary>
     void OnRequest(int streamId, Http2RequestHead request, bool endStream);

@@ -11,7 +11,7 @@ namespace Http2Lab.Http2.Session;
 /// whatever the peer's dynamic table holds; HEADERS and DATA frames are laid out once and only their stream ids are
 /// written per response.
 /// </summary>
-public sealed class PrebuiltResponse
+internal sealed class PrebuiltResponse
 {
     private readonly byte[] _headerBlock;
     private readonly byte[] _body;

@@ -1,7 +1,7 @@
 namespace Http2Lab.Http2.Session;
 
 /// <summary>Why a stream closed — what decides how frames that still arrive on it are answered (RFC 9113 §5.1).</summary>
-public enum StreamCloseReason : byte
+internal enum StreamCloseReason : byte
 {
     /// <summary>Both sides sent END_STREAM.</summary>
     Ended,

@@ -1,7 +1,7 @@
 namespace Http2Lab.Http2.Session;
 
 /// <summary>What moves a stream between states (the arrows of the RFC 9113 §5.1 diagram).</summary>
-public enum StreamEvent : byte
+internal enum StreamEvent : byte
 {
     /// <summary>HEADERS sent (without END_STREAM).</summary>
     SendHeaders,

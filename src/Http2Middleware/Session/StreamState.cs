@@ -1,7 +1,7 @@
 namespace Http2Lab.Http2.Session;
 
 /// <summary>The seven stream states of RFC 9113 §5.1.</summary>
-public enum StreamState : byte
+internal enum StreamState : byte
 {
     /// <summary>Not yet used.</summary>
     Idle,

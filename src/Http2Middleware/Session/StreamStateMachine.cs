@@ -1,7 +1,7 @@
 namespace Http2Lab.Http2.Session;
 
 /// <summary>The transition function of RFC 9113 §5.1.</summary>
-public static class StreamStateMachine
+internal static class StreamStateMachine
 {
     /// <summary>
     /// The state after <paramref name="event"/> in <paramref name="state"/>, or <c>null</c> when the

@@ -102,7 +102,7 @@ public sealed class AppHost : IAsyncDisposable
     }
 
     /// <summary>Opens a raw HTTP/2 connection (prior knowledge) and waits for the server's SETTINGS.</summary>
-    public Task<RawH2Client> ConnectAsync(
+    internal Task<RawH2Client> ConnectAsync(
         IReadOnlyList<KeyValuePair<SettingsParameter, uint>>? settings = null,
         int connectionWindowIncrement = 0) =>
         RawH2Client.ConnectAsync(H2c, settings, connectionWindowIncrement);

@@ -4,7 +4,7 @@ using Http2Lab.Http2.Frames;
 namespace Http2Lab.Interop.Tests.Application;
 
 // The receiving half: the background read loop, per-stream queues and bounded reads.
-public sealed partial class RawH2Client
+internal sealed partial class RawH2Client
 {
     /// <summary>The next frame on <paramref name="streamId"/> (0: connection frames), waiting at most <paramref name="timeout"/>.</summary>
     public async Task<Frame> ReadFrameAsync(int streamId, TimeSpan? timeout = null)

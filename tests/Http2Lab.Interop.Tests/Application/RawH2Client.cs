@@ -16,7 +16,7 @@ namespace Http2Lab.Interop.Tests.Application;
 /// controls exactly how much the server may send.
 /// Every wait is bounded: reads take a timeout and throw <see cref="TimeoutException"/> naming the frames seen.
 /// </summary>
-public sealed partial class RawH2Client : IAsyncDisposable
+internal sealed partial class RawH2Client : IAsyncDisposable
 {
     /// <summary>Default bound for a read or write.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);

@@ -4,7 +4,7 @@ using Http2Lab.Http2.Frames;
 namespace Http2Lab.Interop.Tests.Application;
 
 /// <summary>Everything one stream delivered up to END_STREAM or RST_STREAM (WINDOW_UPDATEs left out).</summary>
-public sealed class RawResponse(int streamId, IReadOnlyList<Frame> frames)
+internal sealed class RawResponse(int streamId, IReadOnlyList<Frame> frames)
 {
     public int StreamId { get; } = streamId;
 

@@ -1,7 +1,7 @@
 namespace Http2Lab.Interop.Tests.Defences;
 
 /// <summary>How a connection ended, as the client saw it: the frames read until then, and EOF or reset.</summary>
-public sealed class ConnectionEnd(IReadOnlyList<Frame> frames, string reason)
+internal sealed class ConnectionEnd(IReadOnlyList<Frame> frames, string reason)
 {
     /// <summary>Frames read from the call that waited for the end (not those read before).</summary>
     public IReadOnlyList<Frame> Frames { get; } = frames;

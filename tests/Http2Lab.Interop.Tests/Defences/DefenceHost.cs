@@ -104,10 +104,10 @@ public sealed class DefenceHost : IAsyncDisposable
     }
 
     /// <summary>A raw client, connected (and TLS-authenticated for https), that has sent nothing of HTTP/2.</summary>
-    public Task<WireClient> ConnectAsync(int? receiveBufferSize = null) => WireClient.ConnectAsync(Url, receiveBufferSize);
+    internal Task<WireClient> ConnectAsync(int? receiveBufferSize = null) => WireClient.ConnectAsync(Url, receiveBufferSize);
 
     /// <summary>A raw client past the HTTP/2 handshake (preface, SETTINGS both ways, ACK).</summary>
-    public async Task<WireClient> ConnectAndHandshakeAsync()
+    internal async Task<WireClient> ConnectAndHandshakeAsync()
     {
         WireClient client = await ConnectAsync();
         try
@@ -127,7 +127,7 @@ public sealed class DefenceHost : IAsyncDisposable
     /// <paramref name="expected"/> — whose debug data names <paramref name="reason"/>, when given, so that the test
     /// knows which defence fired — within <paramref name="bound"/> of <paramref name="since"/>.
     /// </summary>
-    public async Task<ConnectionEnd> AssertGoAwayAndCloseAsync(WireClient client, Http2ErrorCode expected, string? reason, Stopwatch since, TimeSpan bound)
+    internal async Task<ConnectionEnd> AssertGoAwayAndCloseAsync(WireClient client, Http2ErrorCode expected, string? reason, Stopwatch since, TimeSpan bound)
     {
         ConnectionEnd end = await ReadUntilClosedAsync(client, since, bound);
         Assert.True(end.GoAway is not null, $"No GOAWAY before the connection closed: {end}\n{Log.Tail()}");
@@ -141,7 +141,7 @@ public sealed class DefenceHost : IAsyncDisposable
     }
 
     /// <summary>Reads until the server closes <paramref name="client"/>'s connection, asserting it does so within <paramref name="bound"/> of <paramref name="since"/>.</summary>
-    public async Task<ConnectionEnd> ReadUntilClosedAsync(WireClient client, Stopwatch since, TimeSpan bound)
+    internal async Task<ConnectionEnd> ReadUntilClosedAsync(WireClient client, Stopwatch since, TimeSpan bound)
     {
         TimeSpan left = bound - since.Elapsed;
         ConnectionEnd end;

@@ -4,7 +4,7 @@ using Http2Lab.Http2.Frames;
 namespace Http2Lab.Interop.Tests.Defences;
 
 // The reading half: frames are read only when a test asks, one at a time, from the client's own buffer.
-public sealed partial class WireClient
+internal sealed partial class WireClient
 {
     private readonly FrameBuffer _input = new();
     private readonly HeaderBlockDecoder _headerBlocks = new();

@@ -14,7 +14,7 @@ namespace Http2Lab.Interop.Tests.Defences;
 /// and PINGs and returns window for DATA, unless told not to (<see cref="AckSettings"/>, <see cref="AutoWindowUpdate"/>).
 /// Every read is bounded and says what it saw when the bound passes.
 /// </summary>
-public sealed partial class WireClient : IAsyncDisposable
+internal sealed partial class WireClient : IAsyncDisposable
 {
     /// <summary>Bound for connecting and the TLS handshake.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
