@@ -208,10 +208,21 @@ internal sealed partial class Http2Session
 
     private Http2Stream OpenStream(int id)
     {
-        var stream = new Http2Stream(
-            id,
-            new InboundWindow(_limits.InitialStreamWindowSize, _limits.InitialStreamWindowSize / 2),
-            new OutboundWindow(_peerSettings.InitialWindowSize, _connectionOutbound));
+        Http2Stream stream;
+        if (_spareStreams.TryPop(out Http2Stream? spare))
+        {
+            // A closed stream's object (and its two windows) serves again: no allocation per request.
+            spare.Reuse(id, _limits.InitialStreamWindowSize, _peerSettings.InitialWindowSize);
+            stream = spare;
+        }
+        else
+        {
+            stream = new Http2Stream(
+                id,
+                new InboundWindow(_limits.InitialStreamWindowSize, _limits.InitialStreamWindowSize / 2),
+                new OutboundWindow(_peerSettings.InitialWindowSize, _connectionOutbound));
+        }
+
         _streams.Add(id, stream);
         Apply(stream, StreamEvent.ReceiveHeaders);
         return stream;

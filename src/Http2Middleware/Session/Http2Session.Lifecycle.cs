@@ -56,6 +56,12 @@ internal sealed partial class Http2Session
             _handler.OnStreamReset(stream.Id, errorCode);
         }
 
+        // Kept for the next stream unless the send loop still holds it (it drops it from the queue itself).
+        if (!stream.InSendQueue && _spareStreams.Count < MaxSpareStreams)
+        {
+            _spareStreams.Push(stream);
+        }
+
         WakeBufferWaiters();
     }
 

@@ -67,6 +67,8 @@ internal sealed partial class Http2Session
         {
             _decoder.ReleaseScratch();
         }
+
+        _spareStreams.Clear(); // reused while requests come; an idle connection need not keep them
     }
 
     /// <summary>Preface, SETTINGS ACK, field block and keep-alive deadlines. False once the connection ended.</summary>

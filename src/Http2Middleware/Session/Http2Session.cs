@@ -31,6 +31,11 @@ internal sealed partial class Http2Session : IDisposable
     private readonly HeaderBlockAssembler _assembler;
     private readonly RequestHeaderCollector _collector = new();
     private readonly Dictionary<int, Http2Stream> _streams = [];
+
+    // Closed streams' objects, reused by the next ones: as many as may be open at once (a client keeping 100 streams in
+    // flight closes and opens them in bursts), at most 128; the idle heartbeat lets them go.
+    private readonly Stack<Http2Stream> _spareStreams = new();
+    private int MaxSpareStreams => Math.Min(_limits.MaxConcurrentStreams, 128);
     private readonly ClosedStreams _closedStreams;
     private readonly List<Http2Stream> _sendQueue = [];
     private readonly InboundWindow _connectionInbound;

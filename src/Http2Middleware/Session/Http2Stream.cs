@@ -12,7 +12,31 @@ internal class Http2Stream
         Outbound = outbound;
     }
 
-    public int Id { get; }
+    /// <summary>
+    /// Makes a closed stream, kept by its session, the new stream <paramref name="id"/>: every field as a new one's,
+    /// the windows at their initial sizes. Only for a stream nothing refers to any more (out of the session's maps
+    /// and send queue).
+    /// </summary>
+    public void Reuse(int id, int inboundWindow, int outboundWindow)
+    {
+        Id = id;
+        State = StreamState.Idle;
+        Inbound.Reset(inboundWindow);
+        Outbound.Reset(outboundWindow);
+        Pending = null;
+        HeadersSent = false;
+        EndQueued = false;
+        Trailers = null;
+        InSendQueue = false;
+        WaitingForBuffer = false;
+        ExpectedContentLength = null;
+        ReceivedLength = 0;
+        BodyAbandoned = false;
+        RequestBodyClock = default;
+        ResponseClock = default;
+    }
+
+    public int Id { get; private set; }
 
     /// <summary>Changed only through the session's transition function (RFC 9113 §5.1).</summary>
     public StreamState State { get; set; } = StreamState.Idle;

@@ -20,6 +20,14 @@ internal sealed class InboundWindow
         _updateThreshold = Math.Max(1, updateThreshold);
     }
 
+    /// <summary>Back to a new window of <paramref name="initialSize"/> (a pooled stream's, reused).</summary>
+    public void Reset(int initialSize)
+    {
+        _available = initialSize;
+        _held = 0;
+        _released = 0;
+    }
+
     /// <summary>Octets the peer may still send.</summary>
     public int Available => _available;
 

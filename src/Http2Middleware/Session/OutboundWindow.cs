@@ -20,6 +20,9 @@ internal sealed class OutboundWindow
         _connection = connection;
     }
 
+    /// <summary>Back to a new window of <paramref name="initialSize"/> (a pooled stream's, reused).</summary>
+    public void Reset(int initialSize) => _size = initialSize;
+
     /// <summary>This window alone; may be negative.</summary>
     public long Size => _size;
 
