@@ -34,7 +34,7 @@ internal sealed partial class Http2Session : IDisposable
 
     // Closed streams' objects, reused by the next ones: as many as may be open at once (a client keeping 100 streams in
     // flight closes and opens them in bursts), at most 128; the idle heartbeat lets them go.
-    private readonly Stack<Http2Stream> _spareStreams = new();
+    private readonly Stack<Http2Stream> _spareStreams = new(0);
     private int MaxSpareStreams => Math.Min(_limits.MaxConcurrentStreams, 128);
     private readonly ClosedStreams _closedStreams;
     private readonly List<Http2Stream> _sendQueue = [];
