@@ -65,7 +65,11 @@ internal sealed class Http2LabServer : IServer
     public Task StopAsync(CancellationToken cancellationToken) =>
         _endpoints?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 
-    public void Dispose() => _endpoints?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Dispose()
+    {
+        // Nothing of its own: the endpoint host is a singleton of the container, which disposes it (asynchronously)
+        // with the host; disposing it here too would block on it a second time.
+    }
 
     /// <summary>
     /// <c>app.Urls.Add(…)</c> / <c>app.Run(url)</c> fill <see cref="IServerAddressesFeature"/> before the start. They

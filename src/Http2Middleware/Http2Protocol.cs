@@ -60,17 +60,18 @@ internal sealed class Http2Protocol : IConnectionProtocol
     {
         // The limits are read as each connection opens: a configuration reload changes them for new connections.
         ReloadableOptions<Http2Limits> limits = _limits;
-        if (_application.Handler is { } application)
-        {
-            // The ASP.NET Core server: its own span, metric, log scope and RequestServices.
-            bool addDate = _options.AddDateHeader;
-            return context => new Http2ConnectionProcessor(context, limits.Current, application, _metrics, _logger) { AddDateHeader = addDate };
-        }
+        bool date = _options.AddDateHeader;
 
         // The router's path: DI scope, span, duration and log scope around each handler (RouterPipeline).
         Http2RequestHandler routed = new RouterPipeline(_router.HandleAsync, _metrics, _requestScopeLogger).HandleAsync;
         IServiceScopeFactory scopes = _scopes;
-        bool date = _options.AddDateHeader;
-        return context => new Http2ConnectionProcessor(context, limits.Current, routed, _metrics, _logger) { AddDateHeader = date, ScopeFactory = scopes };
+        Http2ApplicationHandler application = _application;
+
+        // Which one answers is read per connection, not here: the endpoints may be prepared (Http2LabHostRunner's
+        // preflight) before the ASP.NET Core server has set its handler, which has its own span, metric, log scope
+        // and RequestServices.
+        return context => application.Handler is { } handler
+            ? new Http2ConnectionProcessor(context, limits.Current, handler, _metrics, _logger) { AddDateHeader = date }
+            : new Http2ConnectionProcessor(context, limits.Current, routed, _metrics, _logger) { AddDateHeader = date, ScopeFactory = scopes };
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Http2Lab.Interop.Tests.Infrastructure;
 using Http2Lab.Samples.AspNetCoreApp;
 
@@ -32,5 +34,42 @@ public sealed class AspNetCoreStartupTests
         Assert.True(result.ExitCode == 1, result.Describe());
         string line = Assert.Single(result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("Http2Lab:Endpoints:h2:Certificate: no certificate is configured", line);
+    }
+
+    [Fact]
+    public async Task The_sample_process_serves_its_application_through_the_runner()
+    {
+        // Http2LabHostRunner prepares the endpoints before the host starts: the application must still answer (not
+        // the native router, which would say "Not Found").
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList =
+            {
+                typeof(AspNetCoreSample).Assembly.Location, "--contentRoot", AspNetCoreServer.ContentRoot, "--environment", "Development",
+                "--Http2Lab:Endpoints:h2c:Url=http://127.0.0.1:0", "--Logging:LogLevel:Default=Information",
+            },
+        };
+        using Process process = Process.Start(start)!;
+        try
+        {
+            Uri? url = null;
+            using var timeout = new CancellationTokenSource(Bound);
+            while (url is null && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                Match match = Regex.Match(line, @"'h2c' listening on (http://127\.0\.0\.1:\d+)");
+                url = match.Success ? new Uri(match.Groups[1].Value) : null;
+            }
+
+            Assert.NotNull(url);
+            using var client = new Http2TestClient(url, timeout: Bound);
+            Assert.Equal("Hello, runner!", await client.Client.GetStringAsync("/hello/runner"));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
     }
 }
