@@ -14,12 +14,10 @@ namespace Http2Lab.Interop.Tests.Application;
 /// </summary>
 public sealed class TelemetryTests
 {
-    [Fact]
-    public async Task A_routed_request_gets_a_server_span_whose_parent_is_the_traceparent()
+    /// <summary>Collects the stopped <c>Http2Lab</c> spans of requests for <paramref name="path"/> only.</summary>
+    private static ActivityListener ListenForSpans(string path, ConcurrentQueue<Activity> spans)
     {
-        string path = $"/traced/{Guid.NewGuid():N}";
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
+        var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "Http2Lab",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
@@ -32,6 +30,15 @@ public sealed class TelemetryTests
             },
         };
         ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
+    [Fact]
+    public async Task A_routed_request_gets_a_server_span_whose_parent_is_the_traceparent()
+    {
+        string path = $"/traced/{Guid.NewGuid():N}";
+        var spans = new ConcurrentQueue<Activity>();
+        using ActivityListener listener = ListenForSpans(path, spans);
         await using AppHost host = await AppHost.StartAsync(routes: router => router.MapGet(path, async (request, response) =>
         {
             response.StatusCode = 201;
@@ -60,19 +67,7 @@ public sealed class TelemetryTests
     {
         string path = $"/root/{Guid.NewGuid():N}";
         var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Http2Lab",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.GetTagItem("url.path") as string == path)
-                {
-                    spans.Enqueue(activity);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using ActivityListener listener = ListenForSpans(path, spans);
         await using AppHost host = await AppHost.StartAsync(routes: router => router.MapGet(path, (request, response) => response.WriteAsync("x").AsTask()));
         await using RawH2Client client = await host.ConnectAsync();
 
