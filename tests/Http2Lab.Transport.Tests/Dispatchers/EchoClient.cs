@@ -85,7 +85,17 @@ public sealed class EchoClient : IAsyncDisposable
     {
         if (Stream is SslStream ssl)
         {
-            await ssl.ShutdownAsync().WaitAsync(Timeout);
+            try
+            {
+                await ssl.ShutdownAsync().WaitAsync(Timeout);
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                // SslStream on OpenSSL makes the close_notify with SSL_shutdown on the same SSL object the concurrent
+                // read of the echo is using, and now and then that fails ("unexpected eof while reading", seen once in
+                // CI). The alert is then not sent; the TCP shutdown below still ends the input (a bare EOF is an end
+                // for the server too), and the caller checks every echoed octet, so a server fault still fails.
+            }
         }
 
         Socket.Shutdown(SocketShutdown.Send);
