@@ -17,6 +17,12 @@ internal sealed class Http2ConnectionProcessor : Http2SessionProcessor
     private readonly Http2RequestHandler _handler;
     private readonly Dictionary<int, Http2StreamContext> _streams = [];
     private readonly List<Http2StreamContext> _starting = [];
+
+    // Finished streams' contexts (with their request, response and body pipe), reused by the next ones: as many as
+    // may be open at once, at most 64; a heartbeat with no request since the last lets them go (idle memory).
+    private readonly Stack<Http2StreamContext> _spare = new(0);
+    private readonly int _maxSpare;
+    private long _requestsAtLastHeartbeat;
     private readonly TaskCompletionSource _handlersDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _runningHandlers;
     private long _requestsStarted;
@@ -26,6 +32,7 @@ internal sealed class Http2ConnectionProcessor : Http2SessionProcessor
         : base(context, limits, metrics, logger)
     {
         _handler = handler;
+        _maxSpare = Math.Min(limits.MaxConcurrentStreams, 64);
     }
 
     /// <summary>Whether responses get a <c>date</c> field when the handler sets none (<see cref="Http2ApplicationOptions.AddDateHeader"/>).</summary>
@@ -51,6 +58,18 @@ internal sealed class Http2ConnectionProcessor : Http2SessionProcessor
         }
 
         _starting.Clear();
+    }
+
+    public override void OnHeartbeat()
+    {
+        base.OnHeartbeat();
+        if (_requestsStarted == _requestsAtLastHeartbeat)
+        {
+            _spare.Clear();
+            _spare.TrimExcess();
+        }
+
+        _requestsAtLastHeartbeat = _requestsStarted;
     }
 
     public override void OnTransportClosed()
@@ -82,6 +101,11 @@ internal sealed class Http2ConnectionProcessor : Http2SessionProcessor
         // Inside the gate: the unread rest of the request body is discarded (§8.1).
         _streams.Remove(stream.StreamId);
         Session.AbandonRequestBody(stream.StreamId);
+        if (_spare.Count < _maxSpare && !_transportClosed && stream.TryRecycle())
+        {
+            _spare.Push(stream);
+        }
+
         Metrics.StreamFinished();
         if (Interlocked.Decrement(ref _runningHandlers) == 0 && _transportClosed)
         {
@@ -93,7 +117,8 @@ internal sealed class Http2ConnectionProcessor : Http2SessionProcessor
 
     public override void OnRequest(int streamId, Http2RequestHead request, bool endStream)
     {
-        var stream = new Http2StreamContext(this, streamId, request, endStream, _handler, Logger);
+        Http2StreamContext stream = _spare.TryPop(out Http2StreamContext? spare) ? spare : new Http2StreamContext(this, _handler, Logger);
+        stream.Start(streamId, request, endStream);
         _streams[streamId] = stream;
         Metrics.StreamStarted();
         _requestsStarted++;

@@ -8,18 +8,31 @@ namespace Http2Lab.Http2.Application;
 /// <summary>A request as a handler sees it: the validated header section and a flow-controlled body.</summary>
 public sealed class Http2Request
 {
-    private readonly Http2RequestHead _head;
     private readonly Http2StreamContext _stream;
+    private Http2RequestHead _head = null!;
 
-    internal Http2Request(Http2StreamContext stream, Http2RequestHead head)
+    internal Http2Request(Http2StreamContext stream)
     {
         _stream = stream;
+    }
+
+    /// <summary>Binds the (reused) object to the request whose header section just arrived.</summary>
+    internal void Start(Http2RequestHead head)
+    {
         _head = head;
         int query = head.Path.IndexOf('?');
         string path = query < 0 ? head.Path : head.Path[..query];
         // Decoded and without dot segments before anything routes on it; PathAndQuery keeps what was sent.
         Path = path.StartsWith('/') ? RequestPath.Normalize(path) : path;
         QueryString = query < 0 ? "" : head.Path[query..];
+    }
+
+    /// <summary>Lets the finished request's header section go.</summary>
+    internal void Reset()
+    {
+        _head = null!;
+        Path = "";
+        QueryString = "";
     }
 
     /// <summary>The stream the request arrived on (for the ASP.NET Core server's features).</summary>
@@ -41,10 +54,10 @@ public sealed class Http2Request
     /// The path without the query string, percent-decoded (except <c>%2F</c>) and with dot segments removed
     /// (RFC 3986 §5.2.4): <c>/static/../appsettings.json</c> arrives as <c>/appsettings.json</c>.
     /// </summary>
-    public string Path { get; }
+    public string Path { get; private set; } = "";
 
     /// <summary>The query string including its leading <c>?</c>, or empty.</summary>
-    public string QueryString { get; }
+    public string QueryString { get; private set; } = "";
 
     /// <summary>The <c>:path</c> as sent: path and query, not decoded or normalised.</summary>
     public string PathAndQuery => _head.Path;

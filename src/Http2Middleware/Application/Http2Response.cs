@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Http2Lab.Http2.Session;
 
@@ -6,7 +7,8 @@ namespace Http2Lab.Http2.Application;
 /// <summary>
 /// The response a handler writes: status and headers (sent with the first write or at the end),
 /// a body in any number of pieces, and optional trailers. Writes wait for the client's flow-control
-/// window instead of buffering without bound.
+/// window instead of buffering without bound. The object serves the connection's next streams once the handler
+/// has returned: it must not be used after that.
 /// </summary>
 public sealed class Http2Response
 {
@@ -21,6 +23,34 @@ public sealed class Http2Response
     {
         _stream = stream;
         _addDate = addDate;
+    }
+
+    /// <summary>Readies the (reused) object for a new stream.</summary>
+    internal void Start(bool suppressBody) => SuppressBody = suppressBody;
+
+    /// <summary>
+    /// Clears the finished response for reuse; false when a queued send of a held-back write may still run, which
+    /// would touch the next response.
+    /// </summary>
+    internal bool TryReset()
+    {
+        if (Volatile.Read(ref _queuedSend) != 0)
+        {
+            return false;
+        }
+
+        ReturnHeld(_held);
+        _held = null;
+        _heldLength = 0;
+        _headers.Clear();
+        _trailers = null; // not cleared: trailers waiting behind the body are still the session's to send
+        _statusCode = 200;
+        _state = NotStarted;
+        _watched = 0;
+        _backgroundSend = null;
+        IsCompleted = false;
+        SuppressBody = false;
+        return true;
     }
 
     /// <summary>The status code; settable until the response has started.</summary>
@@ -117,11 +147,15 @@ public sealed class Http2Response
             // Hold a small first write back: if the handler then returns, HEADERS and one DATA frame with
             // END_STREAM go out together. If it waits instead, the hold ends when it yields (RunAsync) or at once
             // on the thread pool (a write after the handler's first await).
-            _held = SuppressBody ? [] : data.ToArray();
+            // Pooled: the copy goes back once sent (SendHeaderSectionAsync) or withdrawn.
+            _heldLength = SuppressBody ? 0 : data.Length;
+            _held = _heldLength == 0 ? [] : ArrayPool<byte>.Shared.Rent(_heldLength);
+            data.Span[.._heldLength].CopyTo(_held);
             Interlocked.Exchange(ref _state, Held); // a full fence before reading _watched (see EndSynchronousPart)
             if (Volatile.Read(ref _watched) == 0)
             {
-                ThreadPool.UnsafeQueueUserWorkItem(static response => _ = response.SendHeldAsync(), this, preferLocal: true);
+                Volatile.Write(ref _queuedSend, 1);
+                ThreadPool.UnsafeQueueUserWorkItem(static response => _ = response.SendQueuedAsync(), this, preferLocal: true);
             }
 
             return;
@@ -196,7 +230,9 @@ public sealed class Http2Response
     private const int Sent = 3;       // the header section is sent or being sent by the handler's own call
 
     private int _state;
-    private byte[]? _held;
+    private byte[]? _held; // pooled (or empty); the first _heldLength octets are the write
+    private int _heldLength;
+    private int _queuedSend; // 1 while a thread-pool send of the held-back write is queued or running
     private int _watched;
     private TaskCompletionSource? _backgroundSend;
 
@@ -244,6 +280,12 @@ public sealed class Http2Response
         }
     }
 
+    private async Task SendQueuedAsync()
+    {
+        await SendHeldAsync(); // never throws: a failure is kept for the handler's next call
+        Volatile.Write(ref _queuedSend, 0);
+    }
+
     /// <summary>
     /// Withdraws a held-back write nobody has sent (the handler failed after it): true when nothing of the response
     /// has gone out, so a 500 can still be sent.
@@ -266,6 +308,7 @@ public sealed class Http2Response
 
             if (Interlocked.CompareExchange(ref _state, Sent, state) == state)
             {
+                ReturnHeld(_held);
                 _held = null;
                 return true;
             }
@@ -309,31 +352,46 @@ public sealed class Http2Response
     {
         byte[]? held = _held;
         _held = null;
-        if (_addDate && !Contains("date"))
+        try
         {
-            // RFC 9110 §6.6.1: an origin server with a clock sends date.
-            _headers.Add(new("date", DateHeader.Value));
-        }
+            if (_addDate && !Contains("date"))
+            {
+                // RFC 9110 §6.6.1: an origin server with a clock sends date.
+                _headers.Add(new("date", DateHeader.Value));
+            }
 
-        if (held is null)
+            if (held is null)
+            {
+                await _stream.SendHeadersAsync(_statusCode, _headers, endStream);
+                return;
+            }
+
+            if (endStream && !SuppressBody && !Contains("content-length"))
+            {
+                // The whole body is known: say how long it is.
+                _headers.Add(new("content-length", ContentLength.Text(_heldLength)));
+            }
+
+            if (_heldLength == 0 && !endStream)
+            {
+                await _stream.SendHeadersAsync(_statusCode, _headers, endStream: false);
+                return;
+            }
+
+            await _stream.SendHeadersAndDataAsync(_statusCode, _headers, held.AsMemory(0, _heldLength), endStream, cancellationToken);
+        }
+        finally
         {
-            await _stream.SendHeadersAsync(_statusCode, _headers, endStream);
-            return;
+            ReturnHeld(held);
         }
+    }
 
-        if (endStream && !SuppressBody && !Contains("content-length"))
+    private static void ReturnHeld(byte[]? held)
+    {
+        if (held is { Length: > 0 })
         {
-            // The whole body is known: say how long it is.
-            _headers.Add(new("content-length", held.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            ArrayPool<byte>.Shared.Return(held);
         }
-
-        if (held.Length == 0 && !endStream)
-        {
-            await _stream.SendHeadersAsync(_statusCode, _headers, endStream: false);
-            return;
-        }
-
-        await _stream.SendHeadersAndDataAsync(_statusCode, _headers, held, endStream, cancellationToken);
     }
 
     private bool Contains(string name)

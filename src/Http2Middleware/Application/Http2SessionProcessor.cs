@@ -73,7 +73,7 @@ internal abstract class Http2SessionProcessor : IConnectionProcessor, IHttp2Sess
 
     public abstract bool IsIdle { get; }
 
-    public void OnHeartbeat() => Session.OnHeartbeat();
+    public virtual void OnHeartbeat() => Session.OnHeartbeat();
 
     public void RequestClose()
     {

@@ -8,6 +8,8 @@ namespace Http2Lab.Http2.Application;
 /// <summary>
 /// Ties one HTTP/2 stream to the handler running for it: the request body pipe fed by the session,
 /// response writes that wait for window, and the abort signal. Every session call enters the connection's gate.
+/// Reused for the connection's next streams with its request, response, header list and body pipe
+/// (<see cref="TryRecycle"/>), so a request costs no objects of its own here.
 /// </summary>
 internal sealed class Http2StreamContext
 {
@@ -18,50 +20,90 @@ internal sealed class Http2StreamContext
     private readonly Http2ConnectionProcessor _connection;
     private readonly Http2RequestHandler _handler;
     private readonly ILogger _logger;
-    // A request that ended with its headers (most GETs) has neither a body pipe nor, unless the handler asks for
-    // its abort token, a CancellationTokenSource: two of the larger objects of a request.
-    private readonly Pipe? _body;
+    // A request that ended with its headers (most GETs) uses neither the body pipe nor, unless the handler asks for
+    // its abort token, a CancellationTokenSource: two of the larger objects of a request. The pipe, once made, is kept
+    // for the streams this object serves later.
+    private Pipe? _body;
+    private RequestBodyStream? _bodyStream;
+    private bool _bodyInUse;
     private CancellationTokenSource? _aborted;
     private volatile bool _abortRequested;
     private TaskCompletionSource? _writable;
     private bool _bodyComplete;
 
-    public Http2StreamContext(Http2ConnectionProcessor connection, int streamId, Session.Http2RequestHead head, bool endStream,
-        Http2RequestHandler handler, ILogger logger)
+    public Http2StreamContext(Http2ConnectionProcessor connection, Http2RequestHandler handler, ILogger logger)
     {
         _connection = connection;
         _handler = handler;
         _logger = logger;
+        Request = new Http2Request(this);
+        Response = new Http2Response(this, connection.AddDateHeader);
+    }
+
+    /// <summary>Binds this object to a new stream whose request headers just arrived (inside the gate).</summary>
+    public void Start(int streamId, Session.Http2RequestHead head, bool endStream)
+    {
         StreamId = streamId;
+        StartedAt = TimeProvider.System.GetTimestamp();
+        _bodyComplete = endStream;
+        _bodyInUse = !endStream;
         if (endStream)
         {
-            _bodyComplete = true;
             RequestBody = Stream.Null;
         }
         else
         {
-            _body = new Pipe(BodyPipeOptions);
-            RequestBody = new RequestBodyStream(this, _body.Reader);
+            _body ??= new Pipe(BodyPipeOptions);
+            RequestBody = _bodyStream ??= new RequestBodyStream(this, _body.Reader);
         }
 
-        Request = new Http2Request(this, head);
+        Request.Start(head);
         // RFC 9110 §9.3.2: a response to HEAD never has content, whatever answers it (404, 405, 500 too).
-        Response = new Http2Response(this, connection.AddDateHeader) { SuppressBody = head.Method == "HEAD" };
+        Response.Start(suppressBody: head.Method == "HEAD");
     }
 
-    public int StreamId { get; }
+    /// <summary>
+    /// Called inside the gate once the handler has finished: true when this object may serve another stream. Not when
+    /// the stream was aborted (a token's cancellation may still be on its way) or when work of the response may still
+    /// run (a queued send of a held-back write); such an object is left to the garbage collector.
+    /// </summary>
+    public bool TryRecycle()
+    {
+        if (IsAborted || _abortRequested || Request.HasScope || !Response.TryReset())
+        {
+            return false;
+        }
+
+        if (_bodyInUse)
+        {
+            // The reader was completed when the handler finished; the writer may not be (an unread body, §8.1).
+            CompleteBody(null);
+            _body!.Reset();
+            _bodyInUse = false;
+        }
+
+        // Tokens handed out stay with the old source, which is never cancelled now.
+        _aborted = null;
+        _writable = null;
+        RequestTrailers = null;
+        RequestBody = Stream.Null;
+        Request.Reset();
+        return true;
+    }
+
+    public int StreamId { get; private set; }
 
     /// <summary>The connection the stream belongs to.</summary>
     public Http2ConnectionProcessor Connection => _connection;
 
     /// <summary>When the request headers arrived (a <see cref="TimeProvider"/> timestamp).</summary>
-    public long StartedAt { get; } = TimeProvider.System.GetTimestamp();
+    public long StartedAt { get; private set; }
 
     public Http2Request Request { get; }
 
     public Http2Response Response { get; }
 
-    public Stream RequestBody { get; }
+    public Stream RequestBody { get; private set; } = Stream.Null;
 
     public IReadOnlyList<KeyValuePair<string, string>>? RequestTrailers { get; private set; }
 
@@ -349,7 +391,11 @@ internal sealed class Http2StreamContext
         }
         finally
         {
-            _body?.Reader.Complete();
+            if (_bodyInUse)
+            {
+                _body!.Reader.Complete();
+            }
+
             await _connection.EnterAsync();
             try
             {
@@ -367,7 +413,10 @@ internal sealed class Http2StreamContext
         if (!_bodyComplete)
         {
             _bodyComplete = true;
-            _body?.Writer.Complete(error);
+            if (_bodyInUse)
+            {
+                _body!.Writer.Complete(error);
+            }
         }
     }
 
