@@ -14,12 +14,19 @@ public static class Http2LabHostBuilderExtensions
 {
     /// <summary>
     /// Adds the Http2Lab server, configured from the <c>Http2Lab</c> section (endpoints, dispatchers,
-    /// certificates, limits, timeouts) and refined by <paramref name="configure"/>.
+    /// certificates, limits, timeouts) and refined by <paramref name="configure"/>. On a <c>WebApplicationBuilder</c>
+    /// this runs Http2Lab beside Kestrel (a warning at start says so); <c>Http2Lab.AspNetCore</c>'s
+    /// <c>UseHttp2Lab</c> replaces Kestrel instead.
     /// </summary>
     public static IHostApplicationBuilder UseHttp2Lab(this IHostApplicationBuilder builder, Action<Http2LabOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddHttp2Lab(builder.Configuration.GetSection(TransportOptions.SectionName), configure);
+        if (builder is Microsoft.AspNetCore.Builder.WebApplicationBuilder)
+        {
+            builder.Services.AddHostedService<BesideKestrelWarning>();
+        }
+
         return builder;
     }
 
