@@ -51,6 +51,7 @@ public static class AspNetCoreSample
             scheme = context.Request.Scheme,
             host = context.Request.Host.Value,
             tls = context.Features.Get<ITlsHandshakeFeature>()?.Protocol.ToString(),
+            clientCertificate = context.Connection.ClientCertificate?.Subject,
             traceIdentifier = context.TraceIdentifier,
         });
 

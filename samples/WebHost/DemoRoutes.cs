@@ -77,6 +77,26 @@ public static class DemoRoutes
             }
         });
 
+        // The connection the request came on, as Http2ConnectionInfo gives it to handlers.
+        router.MapGet("/connection", async (request, response) =>
+        {
+            Http2ConnectionInfo connection = request.Connection;
+            var text = new StringBuilder();
+            text.Append("id: ").Append(connection.Id).Append('\n');
+            text.Append("remote: ").Append(connection.RemoteEndPoint).Append('\n');
+            text.Append("local: ").Append(connection.LocalEndPoint).Append('\n');
+            if (connection.IsTls)
+            {
+                text.Append("tls: ").Append(connection.TlsProtocol).Append(' ').Append(connection.CipherSuite).Append('\n');
+                text.Append("alpn: ").Append(connection.ApplicationProtocol).Append('\n');
+                text.Append("sni: ").Append(connection.HostName).Append('\n');
+                text.Append("client certificate: ").Append(connection.ClientCertificate?.Subject ?? "none").Append('\n');
+            }
+
+            response.SetHeader("content-type", "text/plain; charset=utf-8");
+            await response.WriteAsync(text.ToString());
+        });
+
         router.MapGet("/headers", async (request, response) =>
         {
             var text = new StringBuilder();

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Http2Lab.Interop.Tests.Infrastructure;
 
@@ -13,7 +11,7 @@ namespace Http2Lab.Interop.Tests;
 public sealed class TlsOptionsCurlTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private readonly string _directory = Directory.CreateTempSubdirectory("http2lab-tls-curl-").FullName;
+    private readonly TestCertificates _certificates = new();
 
     [Theory]
     [InlineData("Async")]
@@ -37,7 +35,7 @@ public sealed class TlsOptionsCurlTests : IDisposable
     [InlineData("Poll")]
     public async Task RequireCertificate_serves_curl_with_a_client_certificate_of_the_authority_only(string dispatcher)
     {
-        var (authority, client, clientKey) = ClientCertificates();
+        var (authority, client, clientKey, _) = _certificates.Client();
         using RunningSample sample = SampleApp.Start([
             .. SampleApp.PortZero, $"--Http2Lab:Endpoints:h2:Dispatcher={dispatcher}",
             "--Http2Lab:Endpoints:h2:ClientCertificateMode=RequireCertificate", $"--Http2Lab:Endpoints:h2:ClientCertificateAuthorities={authority}",
@@ -50,6 +48,37 @@ public sealed class TlsOptionsCurlTests : IDisposable
         ToolResult with = await CurlAsync(["--cert", client, "--key", clientKey, url]);
         Assert.True(with.ExitCode == 0, with.Describe() + "\n" + sample.Output);
         Assert.Equal("Hello World\n", with.StdOut);
+
+        // The handler sees the certificate the client presented (Http2ConnectionInfo.ClientCertificate).
+        ToolResult connection = await CurlAsync(["--cert", client, "--key", clientKey, url + "connection"]);
+        Assert.True(connection.ExitCode == 0, connection.Describe());
+        Assert.Contains("client certificate: CN=curl client\n", connection.StdOut);
+    }
+
+    [Theory]
+    [InlineData("Async")]
+    [InlineData("Poll")]
+    [InlineData("ThreadPerConnection")]
+    public async Task AllowCertificate_tells_the_handler_whether_a_certificate_came_and_the_SNI_name(string dispatcher)
+    {
+        var (authority, client, clientKey, _) = _certificates.Client();
+        using RunningSample sample = SampleApp.Start([
+            .. SampleApp.PortZero, $"--Http2Lab:Endpoints:h2:Dispatcher={dispatcher}",
+            "--Http2Lab:Endpoints:h2:ClientCertificateMode=AllowCertificate", $"--Http2Lab:Endpoints:h2:ClientCertificateAuthorities={authority}",
+        ]);
+        int port = new Uri(await TlsUrlAsync(sample)).Port;
+        string[] resolve = ["--resolve", $"lab.example:{port}:127.0.0.1"];
+        string url = $"https://lab.example:{port}/connection";
+
+        ToolResult without = await CurlAsync([.. resolve, url]);
+        Assert.True(without.ExitCode == 0, without.Describe() + "\n" + sample.Output);
+        Assert.Contains("client certificate: none\n", without.StdOut);
+        Assert.Contains("sni: lab.example\n", without.StdOut);
+        Assert.Contains("alpn: h2\n", without.StdOut);
+
+        ToolResult with = await CurlAsync([.. resolve, "--cert", client, "--key", clientKey, url]);
+        Assert.True(with.ExitCode == 0, with.Describe());
+        Assert.Contains("client certificate: CN=curl client\n", with.StdOut);
     }
 
     [Theory]
@@ -57,8 +86,8 @@ public sealed class TlsOptionsCurlTests : IDisposable
     [InlineData("Poll")]
     public async Task Sni_names_get_their_certificates_and_others_the_endpoint_certificate(string dispatcher)
     {
-        var (exactCertificate, exactKey) = ServerCertificate("a.example");
-        var (wildcardCertificate, wildcardKey) = ServerCertificate("*.example");
+        var (exactCertificate, exactKey) = _certificates.Server("a.example");
+        var (wildcardCertificate, wildcardKey) = _certificates.Server("*.example");
         using RunningSample sample = SampleApp.Start([
             .. SampleApp.PortZero, $"--Http2Lab:Endpoints:h2:Dispatcher={dispatcher}",
             $"--Http2Lab:Endpoints:h2:Sni:a.example:Certificate:Path={exactCertificate}", $"--Http2Lab:Endpoints:h2:Sni:a.example:Certificate:KeyPath={exactKey}",
@@ -71,7 +100,7 @@ public sealed class TlsOptionsCurlTests : IDisposable
         Assert.Contains("CN=localhost", await ServedSubjectAsync("localhost", port)); // the development certificate
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _certificates.Dispose();
 
     private static async Task<string> TlsUrlAsync(RunningSample sample) =>
         (await sample.WaitForLineAsync(new Regex(@"'h2' listening on (?<url>https://127\.0\.0\.1:\d+)"), Timeout)).Groups["url"].Value + "/";
@@ -85,42 +114,5 @@ public sealed class TlsOptionsCurlTests : IDisposable
         ToolResult result = await CurlAsync(["-v", "--resolve", $"{hostName}:{port}:127.0.0.1", $"https://{hostName}:{port}/"]);
         Assert.True(result.ExitCode == 0, result.Describe());
         return result.StdErr.Split('\n').FirstOrDefault(l => l.Contains("subject:", StringComparison.Ordinal)) ?? result.StdErr;
-    }
-
-    private (string Certificate, string Key) ServerCertificate(string dnsName)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={dnsName}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(dnsName);
-        request.CertificateExtensions.Add(names.Build());
-        using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        string name = dnsName.Replace('*', '_');
-        return (Write($"{name}.pem", certificate.ExportCertificatePem()), Write($"{name}-key.pem", key.ExportPkcs8PrivateKeyPem()));
-    }
-
-    /// <summary>A client certificate authority (PEM) and a client certificate (PEM + key) it issued.</summary>
-    private (string Authority, string Client, string ClientKey) ClientCertificates()
-    {
-        using var authorityKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var authorityRequest = new CertificateRequest("CN=curl test client CA", authorityKey, HashAlgorithmName.SHA256);
-        authorityRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        authorityRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
-        using X509Certificate2 authority = authorityRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-
-        using var clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var clientRequest = new CertificateRequest("CN=curl client", clientKey, HashAlgorithmName.SHA256);
-        clientRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        using X509Certificate2 client = clientRequest.Create(authority, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(29), RandomNumberGenerator.GetBytes(8));
-
-        return (Write("client-ca.pem", authority.ExportCertificatePem()), Write("client.pem", client.ExportCertificatePem()),
-            Write("client-key.pem", clientKey.ExportPkcs8PrivateKeyPem()));
-    }
-
-    private string Write(string name, string content)
-    {
-        string path = Path.Combine(_directory, name);
-        File.WriteAllText(path, content);
-        return path;
     }
 }

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Http2Lab.Transport.Processing;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace Http2Lab.Http2.Application;
@@ -26,6 +28,8 @@ public sealed class Http2ConnectionInfo
             CipherSuite = tls.NegotiatedCipherSuite;
             HostName = string.IsNullOrEmpty(tls.HostName) ? null : tls.HostName;
         }
+
+        ClientCertificate = context.Features.Get<ITlsConnectionFeature>()?.ClientCertificate;
 
         if (context.Features.Get<ITlsApplicationProtocolFeature>() is { } alpn && !alpn.ApplicationProtocol.IsEmpty)
         {
@@ -56,6 +60,12 @@ public sealed class Http2ConnectionInfo
 
     /// <summary>The host name the client asked for in the TLS handshake (SNI), when it sent one.</summary>
     public string? HostName { get; }
+
+    /// <summary>
+    /// The certificate the client presented in the TLS handshake (an endpoint with <c>ClientCertificateMode</c>
+    /// <c>AllowCertificate</c> or <c>RequireCertificate</c>), or null.
+    /// </summary>
+    public X509Certificate2? ClientCertificate { get; }
 
     internal static Http2ConnectionInfo From(ProcessorContext context) => new(context);
 }

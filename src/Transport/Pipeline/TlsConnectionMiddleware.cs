@@ -47,10 +47,7 @@ internal sealed class TlsConnectionMiddleware
                 return;
             }
 
-            var feature = new TlsHandshakeFeature(ssl);
-            context.Features.Set(feature);
-            context.Features.Set<ITlsHandshakeFeature>(feature);
-            context.Features.Set<ITlsApplicationProtocolFeature>(feature);
+            new TlsHandshakeFeature(ssl).AddTo(context.Features);
 
             var input = PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true));
             var output = PipeWriter.Create(ssl, new StreamPipeWriterOptions(leaveOpen: true));

@@ -1,16 +1,18 @@
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace Http2Lab.Transport.Pipeline;
 
 /// <summary>
-/// What the TLS handshake of a connection negotiated. <see cref="TlsConnectionMiddleware"/> sets it on the
-/// connection's features as itself and as <see cref="ITlsHandshakeFeature"/> and
-/// <see cref="ITlsApplicationProtocolFeature"/>, so Kestrel-style code finds it too.
+/// What the TLS handshake of a connection negotiated, and the client's certificate. Every TLS path sets it on the
+/// connection's features (<see cref="AddTo"/>) as itself and as <see cref="ITlsHandshakeFeature"/>,
+/// <see cref="ITlsApplicationProtocolFeature"/> and <see cref="ITlsConnectionFeature"/>, so Kestrel-style code finds it.
 /// </summary>
-internal sealed class TlsHandshakeFeature : ITlsHandshakeFeature, ITlsApplicationProtocolFeature
+internal sealed class TlsHandshakeFeature : ITlsHandshakeFeature, ITlsApplicationProtocolFeature, ITlsConnectionFeature
 {
 #pragma warning disable SYSLIB0058 // The legacy algorithm properties are part of ITlsHandshakeFeature.
     private readonly CipherAlgorithmType _cipherAlgorithm;
@@ -29,6 +31,7 @@ internal sealed class TlsHandshakeFeature : ITlsHandshakeFeature, ITlsApplicatio
         NegotiatedCipherSuite = stream.NegotiatedCipherSuite;
         NegotiatedApplicationProtocol = stream.NegotiatedApplicationProtocol;
         HostName = stream.TargetHostName;
+        ClientCertificate = stream.RemoteCertificate as X509Certificate2;
         _cipherAlgorithm = stream.CipherAlgorithm;
         _cipherStrength = stream.CipherStrength;
         _hashAlgorithm = stream.HashAlgorithm;
@@ -39,13 +42,30 @@ internal sealed class TlsHandshakeFeature : ITlsHandshakeFeature, ITlsApplicatio
 #pragma warning restore SYSLIB0058
 
     /// <summary>What a memory-buffer TLS engine negotiated (the poll loop's TLS; no legacy algorithm details).</summary>
-    internal TlsHandshakeFeature(SslProtocols protocol, TlsCipherSuite cipherSuite, SslApplicationProtocol applicationProtocol, string hostName)
+    internal TlsHandshakeFeature(SslProtocols protocol, TlsCipherSuite cipherSuite, SslApplicationProtocol applicationProtocol, string hostName,
+        X509Certificate2? clientCertificate)
     {
         Protocol = protocol;
         NegotiatedCipherSuite = cipherSuite;
         NegotiatedApplicationProtocol = applicationProtocol;
         HostName = hostName;
+        ClientCertificate = clientCertificate;
     }
+
+    /// <summary>Sets this feature on <paramref name="features"/> under each interface it serves.</summary>
+    public void AddTo(IFeatureCollection features)
+    {
+        features.Set(this);
+        features.Set<ITlsHandshakeFeature>(this);
+        features.Set<ITlsApplicationProtocolFeature>(this);
+        features.Set<ITlsConnectionFeature>(this);
+    }
+
+    /// <summary>The certificate the client presented (an endpoint with <c>ClientCertificateMode</c>), or null.</summary>
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    /// <inheritdoc />
+    public Task<X509Certificate2?> GetClientCertificateAsync(CancellationToken cancellationToken) => Task.FromResult(ClientCertificate);
 
     /// <summary>The negotiated ALPN protocol (always <c>h2</c> once the middleware lets a connection through).</summary>
     public SslApplicationProtocol NegotiatedApplicationProtocol { get; }

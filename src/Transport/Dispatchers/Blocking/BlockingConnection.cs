@@ -222,10 +222,7 @@ internal sealed partial class BlockingConnection
 
         _socket.ReceiveTimeout = 0;
         _socket.SendTimeout = 0;
-        var feature = new TlsHandshakeFeature(ssl);
-        features.Set(feature);
-        features.Set<ITlsHandshakeFeature>(feature);
-        features.Set<ITlsApplicationProtocolFeature>(feature);
+        new TlsHandshakeFeature(ssl).AddTo(features);
         return ssl;
     }
 

@@ -292,10 +292,7 @@ internal sealed class PollClient
         _clientHello.Dispose();
         _clientHello = null;
         ITlsEngine tls = _tls!;
-        var feature = new TlsHandshakeFeature(tls.Protocol, tls.CipherSuite, tls.NegotiatedApplicationProtocol, "");
-        _features.Set(feature);
-        _features.Set<ITlsHandshakeFeature>(feature);
-        _features.Set<ITlsApplicationProtocolFeature>(feature);
+        new TlsHandshakeFeature(tls.Protocol, tls.CipherSuite, tls.NegotiatedApplicationProtocol, tls.ServerName, tls.RemoteCertificate).AddTo(_features);
         Processor = _endpoint.CreateProcessor(new ProcessorContext(Id, Socket.RemoteEndPoint, Socket.LocalEndPoint, Gate, _features));
         if (CloseRequested)
         {

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Http2Lab.Transport.Tls.Engines;
 
@@ -24,6 +25,12 @@ internal interface ITlsEngine : IDisposable
 
     /// <summary>The cipher suite, once established.</summary>
     TlsCipherSuite CipherSuite { get; }
+
+    /// <summary>The certificate the client presented, once established; null when it sent none.</summary>
+    X509Certificate2? RemoteCertificate { get; }
+
+    /// <summary>The host name the client asked for (SNI), once established; empty when it sent none.</summary>
+    string ServerName { get; }
 
     /// <summary>
     /// Takes ciphertext that arrived from the client and advances the session as far as it allows (handshake

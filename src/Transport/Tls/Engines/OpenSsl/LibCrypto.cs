@@ -32,6 +32,10 @@ internal static class LibCrypto
     [DllImport(Name, ExactSpelling = true)]
     public static extern void X509_free(IntPtr x509);
 
+    /// <summary>DER of <paramref name="x509"/>: its length when <paramref name="output"/> is zero, else written there.</summary>
+    [DllImport(Name, ExactSpelling = true)]
+    public static extern int i2d_X509(IntPtr x509, ref IntPtr output);
+
     /// <summary>Decodes a private key in any DER structure OpenSSL knows, PKCS#8 PrivateKeyInfo included.</summary>
     [DllImport(Name, ExactSpelling = true)]
     public static extern IntPtr d2i_AutoPrivateKey(IntPtr reuse, ref IntPtr input, CLong length);

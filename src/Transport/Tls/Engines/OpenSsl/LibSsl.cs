@@ -111,6 +111,10 @@ internal static class LibSsl
     [DllImport(Name, ExactSpelling = true)]
     public static extern IntPtr SSL_get_servername(IntPtr ssl, int type);
 
+    /// <summary>The SNI name the client sent, once the handshake has completed (zero when none).</summary>
+    [DllImport(Name, EntryPoint = "SSL_get_servername", ExactSpelling = true)]
+    public static extern IntPtr SSL_get_servername_established(SslHandle ssl, int type);
+
     /// <summary>Switches a session (inside the servername callback) to another context: its certificate and callbacks.</summary>
     [DllImport(Name, ExactSpelling = true)]
     public static extern IntPtr SSL_set_SSL_CTX(IntPtr ssl, IntPtr context);
@@ -159,6 +163,10 @@ internal static class LibSsl
 
     [DllImport(Name, ExactSpelling = true)]
     public static extern IntPtr SSL_get_current_cipher(SslHandle ssl);
+
+    /// <summary>The client's certificate (a new reference: <c>X509_free</c> it), or zero when it sent none.</summary>
+    [DllImport(Name, ExactSpelling = true)]
+    public static extern IntPtr SSL_get1_peer_certificate(SslHandle ssl);
 
     [DllImport(Name, ExactSpelling = true)]
     public static extern ushort SSL_CIPHER_get_protocol_id(IntPtr cipher);

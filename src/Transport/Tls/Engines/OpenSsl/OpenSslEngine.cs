@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Runtime.InteropServices;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Http2Lab.Transport.Buffers;
 
 namespace Http2Lab.Transport.Tls.Engines.OpenSsl;
@@ -76,6 +77,10 @@ internal sealed class OpenSslEngine : ITlsEngine
     public SslProtocols Protocol { get; private set; }
 
     public TlsCipherSuite CipherSuite { get; private set; }
+
+    public X509Certificate2? RemoteCertificate { get; private set; }
+
+    public string ServerName { get; private set; } = "";
 
     /// <summary>
     /// True while the read BIO holds ciphertext not yet decrypted, or the last read filled its destination and OpenSSL
@@ -268,6 +273,50 @@ internal sealed class OpenSslEngine : ITlsEngine
         CipherSuite = cipher == IntPtr.Zero ? default : (TlsCipherSuite)LibSsl.SSL_CIPHER_get_protocol_id(cipher);
         LibSsl.SSL_get0_alpn_selected(_ssl, out IntPtr alpn, out uint alpnLength);
         NegotiatedApplicationProtocol = _alpn.Resolve(alpn, alpnLength);
+        RemoteCertificate = ReadPeerCertificate();
+        IntPtr name = LibSsl.SSL_get_servername_established(_ssl, LibSsl.TlsExtNameTypeHostName);
+        ServerName = name == IntPtr.Zero ? "" : Marshal.PtrToStringUTF8(name) ?? "";
+    }
+
+    /// <summary>The client's certificate as .NET sees one (its DER), when it sent one.</summary>
+    private X509Certificate2? ReadPeerCertificate()
+    {
+        IntPtr x509 = LibSsl.SSL_get1_peer_certificate(_ssl);
+        if (x509 == IntPtr.Zero)
+        {
+            return null;
+        }
+
+        IntPtr der = IntPtr.Zero;
+        try
+        {
+            IntPtr none = IntPtr.Zero;
+            int length = LibCrypto.i2d_X509(x509, ref none);
+            if (length <= 0)
+            {
+                return null;
+            }
+
+            der = Marshal.AllocHGlobal(length);
+            IntPtr cursor = der; // i2d_X509 advances it past what it wrote
+            if (LibCrypto.i2d_X509(x509, ref cursor) != length)
+            {
+                return null;
+            }
+
+            byte[] bytes = new byte[length];
+            Marshal.Copy(der, bytes, 0, length);
+            return X509CertificateLoader.LoadCertificate(bytes);
+        }
+        finally
+        {
+            if (der != IntPtr.Zero)
+            {
+                Marshal.FreeHGlobal(der);
+            }
+
+            LibCrypto.X509_free(x509);
+        }
     }
 
     private void Fail(int sslError, string what)

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Http2Lab.Transport.Buffers;
 
 namespace Http2Lab.Transport.Tls.Engines.SslStreamEngine;
@@ -40,6 +41,10 @@ internal sealed class SslStreamTlsEngine : ITlsEngine
     public SslProtocols Protocol => _ssl.SslProtocol;
 
     public TlsCipherSuite CipherSuite => _ssl.NegotiatedCipherSuite;
+
+    public X509Certificate2? RemoteCertificate => _ssl.RemoteCertificate as X509Certificate2;
+
+    public string ServerName => _ssl.TargetHostName;
 
     public bool HasPlaintext => !_plaintext.IsEmpty;
 
