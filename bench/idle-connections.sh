@@ -59,10 +59,13 @@ def connect():
         s = socket.create_connection(("127.0.0.1", port))
     s.sendall(preface)
     return s
+settings_ack = b"\x00\x00\x00\x04\x01\x00\x00\x00\x00"
 def open_idle(count):
     opened = [connect() for _ in range(count)]
     for s in opened:
-        s.settimeout(10); s.recv(4096)
+        # The server's SETTINGS, then our ACK: a client that never acknowledges is closed after SettingsAckTimeout
+        # (10 s), which would empty the server while it is measured.
+        s.settimeout(10); s.recv(4096); s.sendall(settings_ack)
     time.sleep(2)
     return opened
 # RSS after the first half and after all: the second half's growth is what one more idle connection costs, without the

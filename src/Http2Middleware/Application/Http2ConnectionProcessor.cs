@@ -23,7 +23,8 @@ internal sealed class Http2ConnectionProcessor : Http2SessionProcessor
     private readonly Stack<Http2StreamContext> _spare = new(0);
     private readonly int _maxSpare;
     private long _requestsAtLastHeartbeat;
-    private readonly TaskCompletionSource _handlersDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Made only when a closing connection must wait for its handlers (most never do: an idle connection holds none).
+    private TaskCompletionSource? _handlersDone;
     private int _runningHandlers;
     private long _requestsStarted;
     private volatile bool _transportClosed;
@@ -78,20 +79,30 @@ internal sealed class Http2ConnectionProcessor : Http2SessionProcessor
         base.OnTransportClosed();
         if (Volatile.Read(ref _runningHandlers) == 0)
         {
-            _handlersDone.TrySetResult();
+            Volatile.Read(ref _handlersDone)?.TrySetResult();
         }
     }
 
     public override async ValueTask DisposeAsync()
     {
+        // Made before the count is read again: a handler finishing after that read sees it and completes it.
         if (Volatile.Read(ref _runningHandlers) > 0
-            && await Task.WhenAny(_handlersDone.Task, Task.Delay(HandlerGrace)).ConfigureAwait(false) != _handlersDone.Task)
+            && HandlersDone().Task is { } done
+            && Volatile.Read(ref _runningHandlers) > 0
+            && await Task.WhenAny(done, Task.Delay(HandlerGrace)).ConfigureAwait(false) != done)
         {
             // Handlers were told to abort; they had a moment to notice before the session goes.
             Http2ConnectionLog.HandlersStillRunning(Logger, ConnectionId, Volatile.Read(ref _runningHandlers), HandlerGrace.TotalSeconds);
         }
 
         await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private TaskCompletionSource HandlersDone()
+    {
+        return Volatile.Read(ref _handlersDone)
+            ?? Interlocked.CompareExchange(ref _handlersDone, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null)
+            ?? _handlersDone!;
     }
 
     // ---- for the streams' handlers ----
@@ -109,7 +120,7 @@ internal sealed class Http2ConnectionProcessor : Http2SessionProcessor
         Metrics.StreamFinished();
         if (Interlocked.Decrement(ref _runningHandlers) == 0 && _transportClosed)
         {
-            _handlersDone.TrySetResult();
+            Volatile.Read(ref _handlersDone)?.TrySetResult();
         }
     }
 

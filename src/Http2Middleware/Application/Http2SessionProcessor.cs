@@ -20,9 +20,13 @@ internal abstract class Http2SessionProcessor : IConnectionProcessor, IHttp2Sess
         ConnectionId = context.ConnectionId;
         Metrics = metrics;
         Logger = logger;
-        ConnectionGate gate = context.Gate;
-        Session = new Http2Session(limits, this, logger) { OwnerCheck = () => gate.IsEntered };
+        Session = new Http2Session(limits, this, logger);
+        SetOwnerCheck(Session, context.Gate);
     }
+
+    // Debug builds only: the check is a closure per connection, and only debug builds assert with it.
+    [System.Diagnostics.Conditional("DEBUG")]
+    private static void SetOwnerCheck(Http2Session session, ConnectionGate gate) => session.OwnerCheck = () => gate.IsEntered;
 
     /// <summary>What the dispatcher said about the connection: addresses, id, features (TLS).</summary>
     public ProcessorContext Context { get; }

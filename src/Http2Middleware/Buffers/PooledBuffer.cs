@@ -9,6 +9,8 @@ namespace Http2Lab.Http2.Buffers;
 /// </summary>
 internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
 {
+    private const int MinimumSize = 512;
+
     private byte[] _array = [];
     private int _start;
     private int _end;
@@ -106,7 +108,10 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        int size = Math.Max(Math.Max(_array.Length * 2, length + sizeHint), 4096);
+        // Small first: a new connection's output (SETTINGS, WINDOW_UPDATE) is ~60 octets, and when thousands connect at
+        // once their first arrays outnumber what the shared pool keeps, so each becomes garbage on its return (4 KiB
+        // each was a quarter of the memory a burst of idle connections showed). Busy buffers double from here.
+        int size = Math.Max(Math.Max(_array.Length * 2, length + sizeHint), MinimumSize);
         byte[] next = ArrayPool<byte>.Shared.Rent(size);
         _array.AsSpan(_start, length).CopyTo(next);
         if (_array.Length > 0)

@@ -79,7 +79,10 @@ internal sealed partial class PollLoop
     /// <summary>Completes when the loop has ended (stopped, or shut itself down after a poll timeout).</summary>
     public Task Finished => _finished.Task;
 
+    /// <summary>The loop's clients as of its last round in which one came, went or was asked to close.</summary>
     public IReadOnlyList<DispatcherConnectionInfo> Snapshot { get; private set; } = [];
+
+    private bool _snapshotStale;
 
     /// <summary>When this loop last saw traffic (a <see cref="Stopwatch"/> timestamp), for the group's poll timeouts.</summary>
     public long LastTraffic => Volatile.Read(ref _lastTraffic);
@@ -188,7 +191,14 @@ internal sealed partial class PollLoop
             Heartbeat();
         }
 
-        Snapshot = [.. _clients.Select(c => new DispatcherConnectionInfo(c.Id, c.Socket.RemoteEndPoint, c.Socket.LocalEndPoint, c.ConnectedAt, c.CloseRequested) { Thread = _thread?.Name })];
+        if (_snapshotStale)
+        {
+            // Only when a client came, went or was asked to close: rebuilding it every round allocated an object per
+            // client per round on the hot path.
+            _snapshotStale = false;
+            Snapshot = [.. _clients.Select(c => new DispatcherConnectionInfo(c.Id, c.Socket.RemoteEndPoint, c.Socket.LocalEndPoint, c.ConnectedAt, c.CloseRequested) { Thread = _thread?.Name })];
+        }
+
         return Continue(now);
     }
 
@@ -320,6 +330,7 @@ internal sealed partial class PollLoop
         {
             var client = new PollClient(this, socket, _endpoint, _tlsEngines?.Create());
             _clients.Add(client);
+            _snapshotStale = true;
             client.MarkDirty(); // a protocol may speak first
             if (_stopRequested)
             {
@@ -411,7 +422,12 @@ internal sealed partial class PollLoop
         }
 
         _dirty.Clear();
-        _group.RemoveClients(_clients.RemoveAll(static c => c.Closed));
+        int removed = _clients.RemoveAll(static c => c.Closed);
+        if (removed > 0)
+        {
+            _group.RemoveClients(removed);
+            _snapshotStale = true;
+        }
     }
 
     private void Heartbeat()
@@ -471,6 +487,7 @@ internal sealed partial class PollLoop
                 DispatcherLog.Draining(_logger, _endpoint.Name, _group.ClientCount); // one line for all the loops
             }
 
+            _snapshotStale = true;
             foreach (PollClient client in _clients)
             {
                 client.CloseRequested = true;
