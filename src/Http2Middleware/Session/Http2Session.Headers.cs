@@ -121,7 +121,7 @@ internal sealed partial class Http2Session
     private void OnFieldBlock(int id, ReadOnlySpan<byte> block, bool endStream, bool selfDependent)
     {
         _streams.TryGetValue(id, out Http2Stream? stream);
-        _collector.Reset(trailers: stream is not null, _limits.MaxHeaderListSize);
+        _collector.ResetForRequest(trailers: stream is not null, _limits.MaxHeaderListSize);
 
         // Always decode: the HPACK context must stay in step even for blocks we then reject (§4.3).
         _decoder.Decode(block, _collector);

@@ -29,7 +29,7 @@ internal sealed partial class Http2Session : IDisposable
     private readonly PooledBuffer _output = new();
     private readonly PooledBuffer _encodeScratch = new();
     private readonly HeaderBlockAssembler _assembler;
-    private readonly RequestHeaderCollector _collector = new();
+    private readonly FieldSectionCollector _collector = new();
     private readonly Dictionary<int, Http2Stream> _streams = [];
 
     // Closed streams' objects, reused by the next ones: as many as may be open at once (a client keeping 100 streams in

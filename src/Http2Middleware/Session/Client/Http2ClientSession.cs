@@ -32,7 +32,7 @@ internal sealed partial class Http2ClientSession : IDisposable
     private readonly PooledBuffer _output = new();
     private readonly PooledBuffer _encodeScratch = new();
     private readonly HeaderBlockAssembler _assembler;
-    private readonly RequestHeaderCollector _collector = new();
+    private readonly FieldSectionCollector _collector = new();
     private readonly Dictionary<int, Http2ClientStream> _streams = [];
     private readonly List<Http2ClientStream> _waiting = [];
     private readonly ClosedStreams _closedStreams = new(1024);
