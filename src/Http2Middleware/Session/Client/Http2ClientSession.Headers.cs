@@ -17,7 +17,7 @@ internal sealed partial class Http2ClientSession
         {
             (SettingsParameter parameter, uint value) = frame.GetSetting(i);
             int oldWindow = _peerSettings.InitialWindowSize;
-            if (!_peerSettings.TryApply(parameter, value, fromServer: true, out FrameError error))
+            if (!_peerSettings.TryApply(parameter, value, out FrameError error))
             {
                 ConnectionError(error);
                 return;

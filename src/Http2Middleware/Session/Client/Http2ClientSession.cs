@@ -26,7 +26,7 @@ internal sealed partial class Http2ClientSession : IDisposable
     private readonly Http2Limits _limits;
     private readonly IHttp2ClientSessionHandler _handler;
     private readonly ILogger _logger;
-    private readonly Http2Settings _peerSettings = new();
+    private readonly Http2Settings _peerSettings = Http2Settings.ServerDefaults();
     private readonly HPackDecoder _decoder;
     private readonly HPackEncoder _encoder = new();
     private readonly PooledBuffer _output = new();
