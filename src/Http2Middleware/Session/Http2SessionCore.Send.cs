@@ -236,7 +236,8 @@ internal abstract partial class Http2SessionCore<TStream>
         OnLocalEnd(stream);
     }
 
-    private void DropPending(TStream stream)
+    /// <summary>Frees what <paramref name="stream"/> buffered to send: it will never go out.</summary>
+    protected void DropPending(TStream stream)
     {
         BufferedOctets -= stream.PendingLength;
         stream.Pending?.Dispose();
