@@ -1,6 +1,3 @@
-using Http2Lab.Http2.Frames;
-using Http2Lab.Http2.HPack;
-
 namespace Http2Lab.Http2.Session;
 
 // The application's side: responses within the connection's response buffer, and the request body it gives up (§8.1).

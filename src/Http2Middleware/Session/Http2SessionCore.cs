@@ -35,6 +35,7 @@ internal abstract partial class Http2SessionCore<TStream> : IDisposable
     private readonly Stack<TStream> _spareStreams = new(0);
     private readonly int _maxSpareStreams;
     private bool _started;
+    private int _goAwayLastStreamId; // what our GOAWAY named: a later connection error must not name more (§6.8)
 
     /// <param name="limits">Our receiving side (windows, frame, header list and table sizes) and the output buffer sizes.</param>
     /// <param name="localSettings">What we advertise; its HPACK table size takes effect once the peer acknowledges it.</param>
@@ -271,8 +272,6 @@ internal abstract partial class Http2SessionCore<TStream> : IDisposable
         FrameWriter.WriteGoAway(Output, lastStreamId, error.Code, debug[..length]);
         CancelAllStreams(error.Code);
     }
-
-    private int _goAwayLastStreamId;
 
     /// <summary>
     /// GOAWAY NO_ERROR naming the last stream the peer opened (§6.8): those finish, streams it opens later are ignored,
