@@ -9,23 +9,19 @@ namespace Http2Lab.Client.Tests;
 [Collection(ServerCollection.Name)]
 public sealed class ClientAgainstHttp2LabTests(ClientTestServerFixture fixture)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private ClientTestServer Server => fixture.Server;
-
-    private static Http2Client NewClient() => new(new Http2ClientOptions { ValidateCertificate = false });
 
     [Theory]
     [MemberData(nameof(ClientTestServer.Endpoints), MemberType = typeof(ClientTestServer))]
     public async Task Get_returns_status_headers_and_body(string endpoint)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
+        await using var test = TestClient.Start();
 
-        await using Http2ClientResponse response = await client.GetAsync(Server.Url(endpoint, "/"), cancel.Token);
+        await using Http2ClientResponse response = await test.GetAsync(Server.Url(endpoint, "/"));
 
         Assert.Equal(200, response.StatusCode);
         Assert.StartsWith("text/plain", response.GetHeader("content-type"));
-        Assert.Equal("Hello World\n", await response.ReadAsStringAsync(cancel.Token));
+        Assert.Equal("Hello World\n", await response.ReadAsStringAsync(test.Token));
         Assert.Equal(1, response.StreamId);
     }
 
@@ -33,77 +29,72 @@ public sealed class ClientAgainstHttp2LabTests(ClientTestServerFixture fixture)
     [MemberData(nameof(ClientTestServer.Endpoints), MemberType = typeof(ClientTestServer))]
     public async Task Post_sends_the_body_and_the_server_echoes_it(string endpoint)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
+        await using var test = TestClient.Start();
         byte[] body = new byte[300_000]; // more than one window's worth of DATA frames
         new Random(9).NextBytes(body);
 
-        await using Http2ClientResponse response = await client.PostAsync(Server.Url(endpoint, "/echo"), body, cancel.Token);
+        await using Http2ClientResponse response = await test.Client.PostAsync(Server.Url(endpoint, "/echo"), body, test.Token);
 
         Assert.Equal(200, response.StatusCode);
-        Assert.Equal(body, await response.ReadAsBytesAsync(cancel.Token));
+        Assert.Equal(body, await response.ReadAsBytesAsync(test.Token));
     }
 
     [Theory]
     [MemberData(nameof(ClientTestServer.Endpoints), MemberType = typeof(ClientTestServer))]
     public async Task A_string_body_is_sent_as_utf8_text(string endpoint)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
+        await using var test = TestClient.Start();
 
-        await using Http2ClientResponse response = await client.SendAsync(
-            Http2ClientRequest.Get(Server.Url(endpoint, "/headers")).WithHeader("X-Custom", "yes"), cancel.Token);
-        await using Http2ClientResponse echo = await client.PostAsync(Server.Url(endpoint, "/echo"), "gr\u00fc\u00dfe", cancel.Token);
+        await using Http2ClientResponse response = await test.Client.SendAsync(
+            Http2ClientRequest.Get(Server.Url(endpoint, "/headers")).WithHeader("X-Custom", "yes"), test.Token);
+        await using Http2ClientResponse echo = await test.Client.PostAsync(Server.Url(endpoint, "/echo"), "gr\u00fc\u00dfe", test.Token);
 
-        string headers = await response.ReadAsStringAsync(cancel.Token);
+        string headers = await response.ReadAsStringAsync(test.Token);
         Assert.Contains("x-custom: yes\n", headers);
         Assert.Contains(":method: GET\n", headers);
-        Assert.Equal("gr\u00fc\u00dfe", await echo.ReadAsStringAsync(cancel.Token));
+        Assert.Equal("gr\u00fc\u00dfe", await echo.ReadAsStringAsync(test.Token));
     }
 
     [Theory]
     [MemberData(nameof(ClientTestServer.Endpoints), MemberType = typeof(ClientTestServer))]
     public async Task A_hundred_concurrent_requests_share_one_connection(string endpoint)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
+        await using var test = TestClient.Start();
 
         async Task<bool> OneAsync(int i)
         {
-            await using Http2ClientResponse response = await client.GetAsync(Server.Url(endpoint, $"/bytes/{1000 + i}"), cancel.Token);
-            byte[] body = await response.ReadAsBytesAsync(cancel.Token);
+            await using Http2ClientResponse response = await test.GetAsync(Server.Url(endpoint, $"/bytes/{1000 + i}"));
+            byte[] body = await response.ReadAsBytesAsync(test.Token);
             return response.StatusCode == 200 && body.Length == 1000 + i && BytesPattern.Matches(0, body);
         }
 
         bool[] results = await Task.WhenAll(Enumerable.Range(0, 100).Select(OneAsync));
 
         Assert.All(results, Assert.True);
-        Assert.Equal(1, client.ConnectionsOpened);
+        Assert.Equal(1, test.Client.ConnectionsOpened);
     }
 
     [Theory]
     [MemberData(nameof(ClientTestServer.Endpoints), MemberType = typeof(ClientTestServer))]
     public async Task A_gzip_body_is_decoded(string endpoint)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
+        await using var test = TestClient.Start();
 
-        await using Http2ClientResponse response = await client.GetAsync(Server.Url(endpoint, "/client/gzip"), cancel.Token);
+        await using Http2ClientResponse response = await test.GetAsync(Server.Url(endpoint, "/client/gzip"));
 
         Assert.Equal("gzip", response.ContentEncoding);
-        Assert.Equal(ClientTestServer.GzipText, await response.ReadAsStringAsync(cancel.Token));
+        Assert.Equal(ClientTestServer.GzipText, await response.ReadAsStringAsync(test.Token));
     }
 
     [Theory]
     [MemberData(nameof(ClientTestServer.Endpoints), MemberType = typeof(ClientTestServer))]
     public async Task Trailers_arrive_after_the_body(string endpoint)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
+        await using var test = TestClient.Start();
 
-        await using Http2ClientResponse response = await client.GetAsync(Server.Url(endpoint, "/client/trailers"), cancel.Token);
+        await using Http2ClientResponse response = await test.GetAsync(Server.Url(endpoint, "/client/trailers"));
 
-        Assert.Equal("body before trailers\n", await response.ReadAsStringAsync(cancel.Token));
+        Assert.Equal("body before trailers\n", await response.ReadAsStringAsync(test.Token));
         Assert.Contains(new KeyValuePair<string, string>("x-checksum", "abc123"), response.Trailers);
     }
 
@@ -111,13 +102,12 @@ public sealed class ClientAgainstHttp2LabTests(ClientTestServerFixture fixture)
     [MemberData(nameof(ClientTestServer.Endpoints), MemberType = typeof(ClientTestServer))]
     public async Task Cancelling_a_request_resets_its_stream_and_the_connection_stays_usable(string endpoint)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
-        using var soon = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token);
-        await (await client.GetAsync(Server.Url(endpoint, "/"), cancel.Token)).DisposeAsync(); // the connection is up: ids follow call order
-        Task<Http2ClientResponse> slow = client.GetAsync(Server.Url(endpoint, "/slow?ms=10000"), soon.Token);
+        await using var test = TestClient.Start();
+        using var soon = CancellationTokenSource.CreateLinkedTokenSource(test.Token);
+        await (await test.GetAsync(Server.Url(endpoint, "/"))).DisposeAsync(); // the connection is up: ids follow call order
+        Task<Http2ClientResponse> slow = test.Client.GetAsync(Server.Url(endpoint, "/slow?ms=10000"), soon.Token);
 
-        await using (Http2ClientResponse first = await client.GetAsync(Server.Url(endpoint, "/"), cancel.Token))
+        await using (Http2ClientResponse first = await test.GetAsync(Server.Url(endpoint, "/")))
         {
             Assert.Equal(200, first.StatusCode); // the slow request is on the wire by now
         }
@@ -126,15 +116,15 @@ public sealed class ClientAgainstHttp2LabTests(ClientTestServerFixture fixture)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow);
 
         // A body abandoned half-way is reset too.
-        await using (Http2ClientResponse big = await client.GetAsync(Server.Url(endpoint, "/bytes/100000000"), cancel.Token))
+        await using (Http2ClientResponse big = await test.GetAsync(Server.Url(endpoint, "/bytes/100000000")))
         {
             byte[] some = new byte[1000];
-            Assert.True(await big.Body.ReadAsync(some, cancel.Token) > 0);
+            Assert.True(await big.Body.ReadAsync(some, test.Token) > 0);
         }
 
-        await using Http2ClientResponse after = await client.GetAsync(Server.Url(endpoint, "/"), cancel.Token);
-        Assert.Equal("Hello World\n", await after.ReadAsStringAsync(cancel.Token));
-        Assert.Equal(1, client.ConnectionsOpened);
+        await using Http2ClientResponse after = await test.GetAsync(Server.Url(endpoint, "/"));
+        Assert.Equal("Hello World\n", await after.ReadAsStringAsync(test.Token));
+        Assert.Equal(1, test.Client.ConnectionsOpened);
     }
 
     [Theory]
@@ -143,20 +133,19 @@ public sealed class ClientAgainstHttp2LabTests(ClientTestServerFixture fixture)
     [InlineData("Poll-h2")]
     public async Task A_100_MB_download_is_byte_exact(string endpoint)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await using var test = TestClient.Start(TimeSpan.FromMinutes(3));
         const long size = 100L * 1024 * 1024;
 
-        await using Http2ClientResponse response = await client.GetAsync(Server.Url(endpoint, $"/bytes/{size}"), cancel.Token);
+        await using Http2ClientResponse response = await test.GetAsync(Server.Url(endpoint, $"/bytes/{size}"));
 
-        Assert.Equal(size, await BytesPattern.VerifyAsync(response.Body, cancel.Token));
+        Assert.Equal(size, await BytesPattern.VerifyAsync(response.Body, test.Token));
     }
 
     [Fact]
     public async Task Certificate_validation_is_on_by_default()
     {
         await using var client = new Http2Client();
-        using var cancel = new CancellationTokenSource(Bound);
+        using var cancel = new CancellationTokenSource(TestClient.DefaultBound);
 
         var error = await Assert.ThrowsAsync<Http2ClientException>(() => client.GetAsync(Server.Url("Async-h2", "/"), cancel.Token));
 
@@ -169,28 +158,26 @@ public sealed class ClientAgainstHttp2LabTests(ClientTestServerFixture fixture)
     [InlineData("Poll-h2c")]
     public async Task A_stream_body_larger_than_the_server_window_is_sent_with_trailers(string endpoint)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
+        await using var test = TestClient.Start();
         byte[] body = new byte[2 * 1024 * 1024]; // beyond the server's 768 KiB stream window: needs its WINDOW_UPDATEs
         new Random(11).NextBytes(body);
         Http2ClientRequest request = Http2ClientRequest.Post(Server.Url(endpoint, "/echo"), new MemoryStream(body), "application/octet-stream")
             .WithTrailer("x-request-checksum", "42");
 
-        await using Http2ClientResponse response = await client.SendAsync(request, cancel.Token);
+        await using Http2ClientResponse response = await test.Client.SendAsync(request, test.Token);
 
         Assert.Equal(200, response.StatusCode);
-        Assert.Equal(body, await response.ReadAsBytesAsync(cancel.Token));
+        Assert.Equal(body, await response.ReadAsBytesAsync(test.Token));
     }
 
     [Fact]
     public async Task Text_is_decoded_in_the_charset_of_content_type()
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
+        await using var test = TestClient.Start();
 
-        await using Http2ClientResponse response = await client.GetAsync(Server.Url("Async-h2c", "/client/latin1"), cancel.Token);
+        await using Http2ClientResponse response = await test.GetAsync(Server.Url("Async-h2c", "/client/latin1"));
 
-        Assert.Equal("caf\u00e9", await response.ReadAsStringAsync(cancel.Token));
+        Assert.Equal("caf\u00e9", await response.ReadAsStringAsync(test.Token));
     }
 
     [Theory]
@@ -198,14 +185,13 @@ public sealed class ClientAgainstHttp2LabTests(ClientTestServerFixture fixture)
     [InlineData("Poll-h2")]
     public async Task HEAD_gets_the_headers_of_GET_and_no_body(string endpoint)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
+        await using var test = TestClient.Start();
 
-        await using Http2ClientResponse response = await client.SendAsync(new Http2ClientRequest("HEAD", new Uri(Server.Url(endpoint, "/bytes/5000"))), cancel.Token);
+        await using Http2ClientResponse response = await test.Client.SendAsync(new Http2ClientRequest("HEAD", new Uri(Server.Url(endpoint, "/bytes/5000"))), test.Token);
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("5000", response.GetHeader("content-length")); // describes the GET body (RFC 9110 §9.3.2)
-        Assert.Empty(await response.ReadAsBytesAsync(cancel.Token));
+        Assert.Empty(await response.ReadAsBytesAsync(test.Token));
     }
 }
 

@@ -2,40 +2,20 @@ using Http2Lab.Client.Tests.Infrastructure;
 
 namespace Http2Lab.Client.Tests;
 
-/// <summary><see cref="Http2Client"/> against nghttpd (nghttp2's server) over loopback, h2c and TLS.</summary>
+/// <summary><see cref="Http2Client"/> against nghttpd (nghttp2's server) over loopback: the shared cases with its trailer, 404, POST echo.</summary>
 [Collection(ServerCollection.Name)]
-public sealed class ClientAgainstNghttpdTests(NghttpdFixture nghttpd)
+public sealed class ClientAgainstNghttpdTests(NghttpdFixture nghttpd) : ClientAgainstExternalServerTests(nghttpd)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-
-    private static Http2Client NewClient() => new(new Http2ClientOptions { ValidateCertificate = false });
-
-    private async Task<string> UrlAsync(bool tls, string path) => new Uri(await nghttpd.UrlAsync(tls), path).ToString();
-
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Get_a_file_with_its_trailer(bool tls)
-    {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
-
-        await using Http2ClientResponse response = await client.GetAsync(await UrlAsync(tls, "/hello.txt"), cancel.Token);
-
-        Assert.Equal(200, response.StatusCode);
-        Assert.Equal(ServerFiles.Hello, await response.ReadAsStringAsync(cancel.Token));
-        Assert.Contains(new KeyValuePair<string, string>("x-nghttpd", "done"), response.Trailers);
-    }
+    protected override KeyValuePair<string, string>? FileTrailer => new("x-nghttpd", "done");
 
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_missing_file_is_404(bool tls)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
+        await using var test = TestClient.Start();
 
-        await using Http2ClientResponse response = await client.GetAsync(await UrlAsync(tls, "/no-such-file"), cancel.Token);
+        await using Http2ClientResponse response = await test.GetAsync(await UrlAsync(tls, "/no-such-file"));
 
         Assert.Equal(404, response.StatusCode);
     }
@@ -45,68 +25,13 @@ public sealed class ClientAgainstNghttpdTests(NghttpdFixture nghttpd)
     [InlineData(true)]
     public async Task Post_body_is_echoed(bool tls)
     {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
+        await using var test = TestClient.Start();
         byte[] body = new byte[200_000];
         new Random(7).NextBytes(body);
 
-        await using Http2ClientResponse response = await client.PostAsync(await UrlAsync(tls, "/echo"), body, cancel.Token);
+        await using Http2ClientResponse response = await test.Client.PostAsync(await UrlAsync(tls, "/echo"), body, test.Token);
 
         Assert.Equal(200, response.StatusCode);
-        Assert.Equal(body, await response.ReadAsBytesAsync(cancel.Token));
-    }
-
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_hundred_concurrent_requests_share_one_connection(bool tls)
-    {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
-        string url = await UrlAsync(tls, "/hello.txt");
-
-        async Task<string> OneAsync()
-        {
-            await using Http2ClientResponse response = await client.GetAsync(url, cancel.Token);
-            return await response.ReadAsStringAsync(cancel.Token);
-        }
-
-        string[] bodies = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => OneAsync()));
-
-        Assert.All(bodies, body => Assert.Equal(ServerFiles.Hello, body));
-        Assert.Equal(1, client.ConnectionsOpened);
-    }
-
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_100_MB_download_is_byte_exact(bool tls)
-    {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-
-        await using Http2ClientResponse response = await client.GetAsync(await UrlAsync(tls, "/big.bin"), cancel.Token);
-
-        Assert.Equal(ServerFiles.BigSize.ToString(System.Globalization.CultureInfo.InvariantCulture), response.GetHeader("content-length"));
-        Assert.Equal(ServerFiles.BigSize, await BytesPattern.VerifyAsync(response.Body, cancel.Token));
-    }
-
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Cancelling_a_download_resets_the_stream_and_the_connection_stays_usable(bool tls)
-    {
-        await using Http2Client client = NewClient();
-        using var cancel = new CancellationTokenSource(Bound);
-
-        await using (Http2ClientResponse big = await client.GetAsync(await UrlAsync(tls, "/big.bin"), cancel.Token))
-        {
-            byte[] some = new byte[1000];
-            Assert.True(await big.Body.ReadAsync(some, cancel.Token) > 0);
-        }
-
-        await using Http2ClientResponse after = await client.GetAsync(await UrlAsync(tls, "/hello.txt"), cancel.Token);
-        Assert.Equal(ServerFiles.Hello, await after.ReadAsStringAsync(cancel.Token));
-        Assert.Equal(1, client.ConnectionsOpened);
+        Assert.Equal(body, await response.ReadAsBytesAsync(test.Token));
     }
 }

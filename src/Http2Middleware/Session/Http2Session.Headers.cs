@@ -2,129 +2,15 @@ using Http2Lab.Http2.Frames;
 
 namespace Http2Lab.Http2.Session;
 
-// SETTINGS and field blocks: HEADERS, CONTINUATION, request validation, stream creation.
+// Field blocks as a server reads them: a new request (validated, within the limits) or its trailers (§8.1, §8.3.1).
 internal sealed partial class Http2Session
 {
-    private long _settingsSentAt;
-    private bool _settingsAcknowledged;
-    private long _headersStartedAt;
-
-    private void OnSettings(in Http2Frame frame)
-    {
-        if (frame.IsAck)
-        {
-            // Our SETTINGS are in force now, including a smaller header table than the default.
-            _settingsAcknowledged = true;
-            _decoder.MaxDynamicTableSize = _limits.HeaderTableSize;
-            return;
-        }
-
-        if (_settingsReceived && !_settings.TryTake(_time.GetTimestamp(), _time))
-        {
-            ConnectionError(FrameError.Connection(Http2ErrorCode.EnhanceYourCalm, $"more than {_limits.MaxSettingsPerSecond} SETTINGS per second"));
-            return;
-        }
-
-        _settingsReceived = true;
-        for (int i = 0; i < frame.SettingsCount; i++)
-        {
-            (SettingsParameter parameter, uint value) = frame.GetSetting(i);
-            int oldWindow = _peerSettings.InitialWindowSize;
-            if (!_peerSettings.TryApply(parameter, value, fromServer: false, out FrameError error))
-            {
-                ConnectionError(error);
-                return;
-            }
-
-            if (parameter == SettingsParameter.HeaderTableSize)
-            {
-                _encoder.SetPeerMaxTableSize((int)Math.Min(value, int.MaxValue));
-            }
-            else if (parameter == SettingsParameter.InitialWindowSize && !TryApplyInitialWindowSize(_peerSettings.InitialWindowSize - (long)oldWindow))
-            {
-                return;
-            }
-        }
-
-        FrameWriter.WriteSettingsAck(_output);
-        ProduceData();
-    }
-
-    /// <summary>§6.9.2: a new SETTINGS_INITIAL_WINDOW_SIZE changes every open stream's window; they may go negative.</summary>
-    private bool TryApplyInitialWindowSize(long delta)
-    {
-        foreach (Http2Stream stream in _streams.Values)
-        {
-            if (!stream.Outbound.TryGrow(delta))
-            {
-                ConnectionError(FrameError.Connection(Http2ErrorCode.FlowControlError, "SETTINGS_INITIAL_WINDOW_SIZE overflows a stream window (§6.9.2)"));
-                return false;
-            }
-
-            if (delta > 0 && stream.HasWorkToSend)
-            {
-                Enqueue(stream);
-            }
-        }
-
-        return true;
-    }
-
-    private void OnHeaders(in Http2Frame frame)
-    {
-        if (frame.EndHeaders)
-        {
-            OnFieldBlock(frame.StreamId, frame.Content, frame.EndStream, frame.IsSelfDependent);
-            return;
-        }
-
-        if (_headersStartedAt == 0)
-        {
-            _headersStartedAt = _time.GetTimestamp();
-        }
-
-        if (!_assembler.TryBegin(frame, out FrameError error))
-        {
-            ConnectionError(error);
-        }
-    }
-
-    private void OnContinuation(in Http2Frame frame)
-    {
-        if (!_assembler.TryAppend(frame, out bool complete, out FrameError error))
-        {
-            ConnectionError(error);
-            return;
-        }
-
-        if (complete)
-        {
-            try
-            {
-                OnFieldBlock(_assembler.StreamId, _assembler.Block, _assembler.EndStream, _assembler.SelfDependent);
-            }
-            finally
-            {
-                _assembler.Reset();
-            }
-        }
-    }
-
-    /// <summary>
-    /// The largest header block buffered: compressed blocks are rarely larger than the list they decode
-    /// to, so twice the list limit (plus a frame) bounds memory without rejecting real requests.
-    /// </summary>
-    private static int MaxHeaderBlockSize(Http2Limits limits) =>
-        (int)Math.Min(int.MaxValue / 2, 2L * limits.MaxHeaderListSize + limits.MaxFrameSize);
-
     /// <summary>A complete field block: a new request, trailers, or a block for a stream that is gone.</summary>
-    private void OnFieldBlock(int id, ReadOnlySpan<byte> block, bool endStream, bool selfDependent)
+    protected override void OnFieldBlock(int id, ReadOnlySpan<byte> block, bool endStream, bool selfDependent)
     {
-        _streams.TryGetValue(id, out Http2Stream? stream);
-        _collector.Reset(trailers: stream is not null, _limits.MaxHeaderListSize);
-
-        // Always decode: the HPACK context must stay in step even for blocks we then reject (§4.3).
-        _decoder.Decode(block, _collector);
+        Streams.TryGetValue(id, out Http2ServerStream? stream);
+        Collector.ResetForRequest(trailers: stream is not null, Limits.MaxHeaderListSize);
+        DecodeFieldBlock(block);
 
         if (stream is not null)
         {
@@ -138,16 +24,16 @@ internal sealed partial class Http2Session
             return;
         }
 
-        if (id <= _lastClientStreamId)
+        if (id <= LastPeerStreamId)
         {
-            OnFrameForClosedStream(id, FrameType.Headers);
+            OnOldStreamId(id);
             return;
         }
 
-        _lastClientStreamId = id;
-        if (_goAwaySent)
+        LastPeerStreamId = id;
+        if (GoAwaySent)
         {
-            _closedStreams.Record(id, StreamCloseReason.Refused); // §6.8: streams above our GOAWAY's last id are ignored.
+            RecentlyClosed.Record(id, StreamCloseReason.Refused); // §6.8: streams above our GOAWAY's last id are ignored.
             return;
         }
 
@@ -157,22 +43,22 @@ internal sealed partial class Http2Session
             return;
         }
 
-        if (_streams.Count >= _limits.MaxConcurrentStreams)
+        if (Streams.Count >= Limits.MaxConcurrentStreams)
         {
             RejectStream(id, Http2ErrorCode.RefusedStream, "SETTINGS_MAX_CONCURRENT_STREAMS exceeded (§5.1.2)", StreamCloseReason.Refused);
             return;
         }
 
-        if (!_collector.TooLarge)
+        if (!Collector.TooLarge)
         {
-            _collector.ValidateRequest(enableConnectProtocol: false);
-            if (_collector.Error is { } malformed)
+            Collector.ValidateRequest(enableConnectProtocol: false);
+            if (Collector.Error is { } malformed)
             {
                 RejectStream(id, Http2ErrorCode.ProtocolError, "malformed request: " + malformed);
                 return;
             }
 
-            if (endStream && _collector.ContentLength is > 0)
+            if (endStream && Collector.ContentLength is > 0)
             {
                 RejectStream(id, Http2ErrorCode.ProtocolError, "content-length with no DATA (§8.1.1)");
                 return;
@@ -180,22 +66,22 @@ internal sealed partial class Http2Session
         }
 
         stream = OpenStream(id);
-        if (_collector.TooLarge)
+        if (Collector.TooLarge)
         {
             // §6.5.2 / RFC 6585: answer 431 rather than process an oversized header list.
             RespondForApplication(stream, 431, endStream);
             return;
         }
 
-        if (_limits.MaxRequestBodySize is long max && _collector.ContentLength > max)
+        if (Limits.MaxRequestBodySize is long max && Collector.ContentLength > max)
         {
             RespondForApplication(stream, 413, endStream);
             return;
         }
 
-        stream.ExpectedContentLength = _collector.ContentLength;
-        var request = new Http2RequestHead(_collector.Method!, _collector.Scheme ?? "", _collector.Authority ?? _collector.Host ?? "",
-            _collector.Path ?? "", _collector.Protocol, _collector.TakeFields(), _collector.ContentLength);
+        stream.ExpectedContentLength = Collector.ContentLength;
+        var request = new Http2RequestHead(Collector.Method!, Collector.Scheme ?? "", Collector.Authority ?? Collector.Host ?? "",
+            Collector.Path ?? "", Collector.Protocol, Collector.TakeFields(), Collector.ContentLength);
 
         // §5.1: half-closed (remote) before the application hears of it, as it may respond from inside the call.
         if (endStream)
@@ -206,34 +92,33 @@ internal sealed partial class Http2Session
         _handler.OnRequest(id, request, endStream);
     }
 
-    private Http2Stream OpenStream(int id)
+    /// <summary>
+    /// HEADERS on a stream id the client has already passed: §5.1.1 makes an id it never used unusable for ever (a
+    /// connection error), and one it used is a closed stream (<see cref="Http2SessionCore{TStream}.OnFrameForClosedStream"/>).
+    /// </summary>
+    private void OnOldStreamId(int id)
     {
-        Http2Stream stream;
-        if (_spareStreams.TryPop(out Http2Stream? spare))
+        if (RecentlyClosed.Lookup(id, out _) == ClosedStreams.Knowledge.NeverUsed)
         {
-            // A closed stream's object (and its two windows) serves again: no allocation per request.
-            spare.Reuse(id, _limits.InitialStreamWindowSize, _peerSettings.InitialWindowSize);
-            stream = spare;
-        }
-        else
-        {
-            stream = new Http2Stream(
-                id,
-                new InboundWindow(_limits.InitialStreamWindowSize, _limits.InitialStreamWindowSize / 2),
-                new OutboundWindow(_peerSettings.InitialWindowSize, _connectionOutbound));
+            ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, $"stream id {id} is not greater than {LastPeerStreamId} (§5.1.1)"));
+            return;
         }
 
-        _streams.Add(id, stream);
+        OnFrameForClosedStream(id, FrameType.Headers);
+    }
+
+    private Http2ServerStream OpenStream(int id)
+    {
+        Http2ServerStream stream = RentStream(id);
+        Streams.Add(id, stream);
         Apply(stream, StreamEvent.ReceiveHeaders);
         return stream;
     }
 
-    private void OnTrailers(Http2Stream stream, bool endStream, bool selfDependent)
+    private void OnTrailers(Http2ServerStream stream, bool endStream, bool selfDependent)
     {
-        int id = stream.Id;
-        if (!StreamStateMachine.CanReceive(stream.State))
+        if (!CheckCanReceive(stream, FrameType.Headers))
         {
-            ConnectionError(AfterEndStream(FrameType.Headers, id));
             return;
         }
 
@@ -243,25 +128,12 @@ internal sealed partial class Http2Session
             return;
         }
 
-        if (!endStream)
+        if (TakeTrailers(stream, endStream) is not { } trailers)
         {
-            StreamError(stream, Http2ErrorCode.ProtocolError, "trailers without END_STREAM (§8.1)");
             return;
         }
 
-        if (_collector.Error is not null || _collector.TooLarge)
-        {
-            StreamError(stream, Http2ErrorCode.ProtocolError, "malformed trailers: " + (_collector.Error ?? "too large"));
-            return;
-        }
-
-        if (stream.ExpectedContentLength is long expected && expected != stream.ReceivedLength)
-        {
-            StreamError(stream, Http2ErrorCode.ProtocolError, $"content-length {expected} does not match the DATA received (§8.1.1)");
-            return;
-        }
-
-        KeyValuePair<string, string>[] trailers = _collector.TakeFields();
+        int id = stream.Id;
         bool deliver = !stream.BodyAbandoned;
         ApplyRemoteEnd(stream);
         if (deliver)
@@ -274,7 +146,7 @@ internal sealed partial class Http2Session
     /// The session answers a request itself (431, 413) without the application: the body, if one follows,
     /// is discarded until END_STREAM, and reset with NO_ERROR if the client fills its window (§8.1).
     /// </summary>
-    private void RespondForApplication(Http2Stream stream, int status, bool endStream)
+    private void RespondForApplication(Http2ServerStream stream, int status, bool endStream)
     {
         if (endStream)
         {
@@ -285,5 +157,5 @@ internal sealed partial class Http2Session
         SendResponseHeaders(stream, status, [new("content-length", "0")], endStream: true);
     }
 
-    private void ApplyRemoteEnd(Http2Stream stream) => Apply(stream, StreamEvent.ReceiveEndStream);
+    private void ApplyRemoteEnd(Http2ServerStream stream) => Apply(stream, StreamEvent.ReceiveEndStream);
 }

@@ -18,8 +18,6 @@ internal sealed partial class Http2Session
     private long _lastHeartbeat;
     private long _idleSince;
     private long _framesAtLastHeartbeat = -1;
-    private DataRateClock _outputClock;
-    private DataRateClock _responseClock;
 
     /// <summary>
     /// Checks every timeout and data rate; the driver calls it about once a second (one heartbeat serves all
@@ -29,81 +27,63 @@ internal sealed partial class Http2Session
     public void OnHeartbeat()
     {
         AssertOwner();
-        if (_closed)
+        if (IsClosed)
         {
             return;
         }
 
-        long now = _time.GetTimestamp();
-        TimeSpan interval = _lastHeartbeat == 0 ? TimeSpan.Zero : _time.GetElapsedTime(_lastHeartbeat, now);
+        long now = Time.GetTimestamp();
+        TimeSpan interval = _lastHeartbeat == 0 ? TimeSpan.Zero : Time.GetElapsedTime(_lastHeartbeat, now);
         if (interval > MaxHeartbeatInterval)
         {
             interval = MaxHeartbeatInterval;
         }
 
         _lastHeartbeat = now;
-        if (CheckConnectionTimeouts(now) && CheckOutputRate(interval) && _streams.Count > 0)
+        if (CheckConnectionTimeouts(now) && CheckOutputRate(interval) && Streams.Count > 0)
         {
             CheckStreamRates(interval);
         }
 
-        if (_streams.Count == 0)
+        if (Streams.Count == 0)
         {
             ReleaseIdleBuffers();
         }
     }
 
-    /// <summary>
-    /// An idle connection gives its pooled buffers back (they are rented again by the next frame), so thousands of
-    /// idle connections hold little more than their objects and HPACK tables.
-    /// </summary>
-    private void ReleaseIdleBuffers()
-    {
-        _output.TrimIfEmpty();
-        _encodeScratch.Clear();
-        _encodeScratch.TrimIfEmpty();
-        _assembler.TrimIfClosed();
-        if (!_assembler.IsOpen)
-        {
-            _decoder.ReleaseScratch();
-        }
-
-        _spareStreams.Clear(); // reused while requests come; an idle connection need not keep them
-    }
-
     /// <summary>Preface, SETTINGS ACK, field block and keep-alive deadlines. False once the connection ended.</summary>
     private bool CheckConnectionTimeouts(long now)
     {
-        if (!_settingsReceived && _time.GetElapsedTime(_createdAt, now) > _limits.ClientPrefaceTimeout)
+        if (!SettingsReceived && Time.GetElapsedTime(_createdAt, now) > Limits.ClientPrefaceTimeout)
         {
-            return Timeout(Http2ErrorCode.ProtocolError, $"no connection preface and SETTINGS within {_limits.ClientPrefaceTimeout.TotalSeconds:0.#} s (ClientPrefaceTimeout)");
+            return Timeout(Http2ErrorCode.ProtocolError, $"no connection preface and SETTINGS within {Limits.ClientPrefaceTimeout.TotalSeconds:0.#} s (ClientPrefaceTimeout)");
         }
 
-        if (_settingsSentAt != 0 && !_settingsAcknowledged && _time.GetElapsedTime(_settingsSentAt, now) > _limits.SettingsAckTimeout)
+        if (_settingsSentAt != 0 && !SettingsAcknowledged && Time.GetElapsedTime(_settingsSentAt, now) > Limits.SettingsAckTimeout)
         {
-            return Timeout(Http2ErrorCode.SettingsTimeout, $"SETTINGS not acknowledged within {_limits.SettingsAckTimeout.TotalSeconds:0.#} s (§6.5.3)");
+            return Timeout(Http2ErrorCode.SettingsTimeout, $"SETTINGS not acknowledged within {Limits.SettingsAckTimeout.TotalSeconds:0.#} s (§6.5.3)");
         }
 
-        if (_headersStartedAt != 0 && _time.GetElapsedTime(_headersStartedAt, now) > _limits.RequestHeadersTimeout)
+        if (FieldBlockStartedAt != 0 && Time.GetElapsedTime(FieldBlockStartedAt, now) > Limits.RequestHeadersTimeout)
         {
-            return Timeout(Http2ErrorCode.EnhanceYourCalm, $"field block not completed within {_limits.RequestHeadersTimeout.TotalSeconds:0.#} s (RequestHeadersTimeout)");
+            return Timeout(Http2ErrorCode.EnhanceYourCalm, $"field block not completed within {Limits.RequestHeadersTimeout.TotalSeconds:0.#} s (RequestHeadersTimeout)");
         }
 
         // §6.8: a client that never acknowledges the shutdown PING gets the final GOAWAY anyway.
-        if (_shutdownAnnouncedAt != 0 && !_goAwaySent && _time.GetElapsedTime(_shutdownAnnouncedAt, now) >= ShutdownPingTimeout)
+        if (_shutdownAnnouncedAt != 0 && !GoAwaySent && Time.GetElapsedTime(_shutdownAnnouncedAt, now) >= ShutdownPingTimeout)
         {
             SendFinalGoAway();
         }
 
         // Keep-alive: no open stream and no complete frame for KeepAliveTimeout (idle, or dripping partial frames).
-        if (_streams.Count > 0 || FramesReceived != _framesAtLastHeartbeat)
+        if (Streams.Count > 0 || FramesReceived != _framesAtLastHeartbeat)
         {
             _framesAtLastHeartbeat = FramesReceived;
             _idleSince = now;
         }
-        else if (!IsShuttingDown && _time.GetElapsedTime(_idleSince, now) > _limits.KeepAliveTimeout)
+        else if (!IsShuttingDown && Time.GetElapsedTime(_idleSince, now) > Limits.KeepAliveTimeout)
         {
-            SessionLog.KeepAliveTimeout(_logger, _limits.KeepAliveTimeout.TotalSeconds);
+            SessionLog.KeepAliveTimeout(Logger, Limits.KeepAliveTimeout.TotalSeconds);
             BeginGracefulShutdown();
         }
 
@@ -117,36 +97,36 @@ internal sealed partial class Http2Session
     /// </summary>
     private bool CheckOutputRate(TimeSpan interval)
     {
-        if (_output.IsEmpty)
+        if (Output.IsEmpty)
         {
-            _outputClock.Reset();
+            OutputClock.Reset();
             return true;
         }
 
-        _outputClock.Run(interval);
-        if (!_outputClock.IsTooSlow(_limits.MinResponseDataRate, _limits.DataRateGracePeriod))
+        OutputClock.Run(interval);
+        if (!OutputClock.IsTooSlow(Limits.MinResponseDataRate, Limits.DataRateGracePeriod))
         {
             return true;
         }
 
-        Timeout(Http2ErrorCode.EnhanceYourCalm, $"the client reads its socket slower than {_limits.MinResponseDataRate} octets/s (MinResponseDataRate)");
+        Timeout(Http2ErrorCode.EnhanceYourCalm, $"the client reads its socket slower than {Limits.MinResponseDataRate} octets/s (MinResponseDataRate)");
         RequiresAbort = true;
-        _output.Clear();
+        Output.Clear();
         return false;
     }
 
     private void CheckStreamRates(TimeSpan interval)
     {
-        bool connectionCanReceive = _connectionInbound.Available > 0;
-        Http2Stream[] streams = SnapshotStreams();
+        bool connectionCanReceive = ConnectionInbound.Available > 0;
+        Http2ServerStream[] streams = SnapshotStreams();
         if (!CheckConnectionResponseRate(streams, interval))
         {
             return;
         }
 
-        foreach (Http2Stream stream in streams)
+        foreach (Http2ServerStream stream in streams)
         {
-            if (_closed)
+            if (IsClosed)
             {
                 return;
             }
@@ -155,13 +135,13 @@ internal sealed partial class Http2Session
             // paused for backpressure) and has not finished.
             if (StreamStateMachine.CanReceive(stream.State) && connectionCanReceive && !IsInputPaused && stream.Inbound.Available > 0)
             {
-                stream.RequestBodyClock.Run(interval);
-                long inFlight = _partialType == FrameType.Data && _partialStreamId == stream.Id ? _partialOctets : 0;
-                if (stream.RequestBodyClock.IsTooSlow(_limits.MinRequestBodyDataRate, _limits.DataRateGracePeriod, inFlight))
+                stream.ReceivedDataClock.Run(interval);
+                long inFlight = PartialDataOctets(stream.Id);
+                if (stream.ReceivedDataClock.IsTooSlow(Limits.MinRequestBodyDataRate, Limits.DataRateGracePeriod, inFlight))
                 {
                     bool responded = stream.State == StreamState.HalfClosedLocal;
                     ResetByUs(stream, responded ? Http2ErrorCode.NoError : Http2ErrorCode.Cancel,
-                        $"request body slower than {_limits.MinRequestBodyDataRate} octets/s (MinRequestBodyDataRate)");
+                        $"request body slower than {Limits.MinRequestBodyDataRate} octets/s (MinRequestBodyDataRate)");
                     continue;
                 }
             }
@@ -169,16 +149,16 @@ internal sealed partial class Http2Session
             // Response: time counts while data waits for a window only the client can open.
             if (stream.HasWorkToSend && stream.Outbound.Available == 0)
             {
-                stream.ResponseClock.Run(interval);
-                if (stream.ResponseClock.IsTooSlow(_limits.MinResponseDataRate, _limits.DataRateGracePeriod))
+                stream.SentDataClock.Run(interval);
+                if (stream.SentDataClock.IsTooSlow(Limits.MinResponseDataRate, Limits.DataRateGracePeriod))
                 {
                     ResetByUs(stream, Http2ErrorCode.Cancel,
-                        $"client reads the response slower than {_limits.MinResponseDataRate} octets/s (MinResponseDataRate)");
+                        $"client reads the response slower than {Limits.MinResponseDataRate} octets/s (MinResponseDataRate)");
                 }
             }
             else
             {
-                stream.ResponseClock.Reset();
+                stream.SentDataClock.Reset();
             }
         }
     }
@@ -189,10 +169,10 @@ internal sealed partial class Http2Session
     /// on some stream. If none does, the client is holding every stream: all that wait are reset together, instead of
     /// one buffer's worth at a time. False if it fired.
     /// </summary>
-    private bool CheckConnectionResponseRate(Http2Stream[] streams, TimeSpan interval)
+    private bool CheckConnectionResponseRate(Http2ServerStream[] streams, TimeSpan interval)
     {
         bool waiting = false;
-        foreach (Http2Stream stream in streams)
+        foreach (Http2ServerStream stream in streams)
         {
             if (stream.WaitingForBuffer || (stream.HasWorkToSend && stream.Outbound.Available == 0))
             {
@@ -203,28 +183,28 @@ internal sealed partial class Http2Session
 
         if (!waiting)
         {
-            _responseClock.Reset();
+            SentDataClock.Reset();
             return true;
         }
 
-        _responseClock.Run(interval);
-        if (!_responseClock.IsTooSlow(_limits.MinResponseDataRate, _limits.DataRateGracePeriod))
+        SentDataClock.Run(interval);
+        if (!SentDataClock.IsTooSlow(Limits.MinResponseDataRate, Limits.DataRateGracePeriod))
         {
             return true;
         }
 
         // Chosen before any is reset: each reset frees buffer room and wakes (clears) the waiters.
-        Http2Stream[] stalled = [.. streams.Where(s => s.WaitingForBuffer || s.HasWorkToSend)];
-        foreach (Http2Stream stream in stalled)
+        Http2ServerStream[] stalled = [.. streams.Where(s => s.WaitingForBuffer || s.HasWorkToSend)];
+        foreach (Http2ServerStream stream in stalled)
         {
-            if (!_closed && stream.State != StreamState.Closed)
+            if (!IsClosed && stream.State != StreamState.Closed)
             {
                 ResetByUs(stream, Http2ErrorCode.Cancel,
-                    $"client reads the responses slower than {_limits.MinResponseDataRate} octets/s (MinResponseDataRate)");
+                    $"client reads the responses slower than {Limits.MinResponseDataRate} octets/s (MinResponseDataRate)");
             }
         }
 
-        _responseClock.Reset();
+        SentDataClock.Reset();
         return false;
     }
 

@@ -4,7 +4,7 @@ namespace Http2Lab.Http2.Session;
 
 /// <summary>
 /// The SETTINGS parameters of one endpoint (RFC 9113 §6.5.2, RFC 8441 §3, RFC 9218 §2.1): their values,
-/// the rules a received value must follow, and the list we advertise. The session keeps two: ours (from
+/// the rules a received value must follow, and the list we advertise. A session keeps two: ours (from
 /// <see cref="Http2Limits"/>) and the peer's (starting at the RFC defaults). A new parameter is added here.
 /// </summary>
 internal sealed class Http2Settings
@@ -33,9 +33,19 @@ internal sealed class Http2Settings
     /// <summary>SETTINGS_NO_RFC7540_PRIORITIES (RFC 9218).</summary>
     public bool NoRfc7540Priorities { get; private set; }
 
+    /// <summary>Whether these are a server's: then SETTINGS_ENABLE_PUSH may only be 0 (§6.5.2).</summary>
+    public bool OfServer { get; private init; }
+
+    /// <summary>A server peer's settings until its SETTINGS arrive: the RFC defaults.</summary>
+    public static Http2Settings ServerDefaults() => new() { OfServer = true };
+
+    /// <summary>A client peer's settings until its SETTINGS arrive: the RFC defaults.</summary>
+    public static Http2Settings ClientDefaults() => new();
+
     /// <summary>Our settings as a server configured by <paramref name="limits"/>: push disabled, the limits advertised.</summary>
     public static Http2Settings ForServer(Http2Limits limits) => new()
     {
+        OfServer = true,
         EnablePush = false,
         MaxConcurrentStreams = (uint)limits.MaxConcurrentStreams,
         InitialWindowSize = limits.InitialStreamWindowSize,
@@ -58,15 +68,38 @@ internal sealed class Http2Settings
         return 5;
     }
 
-    /// <summary>The most parameters <see cref="WriteServerAdvertisement"/> writes.</summary>
+    /// <summary>
+    /// Our settings as a client configured by <paramref name="limits"/>: push disabled (§8.4) and our receiving side
+    /// advertised. The HPACK table is not advertised, so the server's encoder keeps to the default; our decoder still
+    /// allows what the limits allow, which only keeps older entries a little longer (RFC 7541 §4.2).
+    /// </summary>
+    public static Http2Settings ForClient(Http2Limits limits) => new()
+    {
+        EnablePush = false,
+        HeaderTableSize = (uint)Math.Max(limits.HeaderTableSize, Http2Constants.DefaultHeaderTableSize),
+        InitialWindowSize = limits.InitialStreamWindowSize,
+        MaxFrameSize = limits.MaxFrameSize,
+        MaxHeaderListSize = (uint)limits.MaxHeaderListSize,
+    };
+
+    /// <summary>The parameters a client advertises in its first SETTINGS: ENABLE_PUSH 0 first (§6.5.2), then its windows and sizes.</summary>
+    public int WriteClientAdvertisement(Span<KeyValuePair<SettingsParameter, uint>> destination)
+    {
+        destination[0] = new(SettingsParameter.EnablePush, 0);
+        destination[1] = new(SettingsParameter.InitialWindowSize, (uint)InitialWindowSize);
+        destination[2] = new(SettingsParameter.MaxHeaderListSize, MaxHeaderListSize);
+        destination[3] = new(SettingsParameter.MaxFrameSize, (uint)MaxFrameSize);
+        return 4;
+    }
+
+    /// <summary>The most parameters either advertisement writes.</summary>
     public const int MaxAdvertised = 5;
 
     /// <summary>
     /// Applies one received parameter (§6.5.2). Unknown identifiers are ignored (§6.5.2); a value out of range
-    /// is a connection error with the RFC's code. <paramref name="fromServer"/>: the peer is a server (then
-    /// ENABLE_PUSH 1 is not allowed either).
+    /// is a connection error with the RFC's code; a server's ENABLE_PUSH may only be 0 (<see cref="OfServer"/>).
     /// </summary>
-    public bool TryApply(SettingsParameter parameter, uint value, bool fromServer, out FrameError error)
+    public bool TryApply(SettingsParameter parameter, uint value, out FrameError error)
     {
         error = default;
         switch (parameter)
@@ -75,7 +108,7 @@ internal sealed class Http2Settings
                 HeaderTableSize = value;
                 return true;
             case SettingsParameter.EnablePush:
-                if (value > 1 || (fromServer && value != 0))
+                if (value > 1 || (OfServer && value != 0))
                 {
                     error = FrameError.Connection(Http2ErrorCode.ProtocolError, $"SETTINGS_ENABLE_PUSH {value} is not allowed (§6.5.2)");
                     return false;

@@ -2,10 +2,14 @@ using Http2Lab.Http2.Buffers;
 
 namespace Http2Lab.Http2.Session;
 
-/// <summary>Per-stream state kept by the session while a stream is open or half-closed.</summary>
-internal class Http2Stream
+/// <summary>
+/// What the shared core (<see cref="Http2SessionCore{TStream}"/>) keeps per stream for either role while it is open or
+/// half-closed: its §5.1 state, both flow-control windows, the data waiting for them, what arrived against a
+/// content-length, and the data clocks the heartbeat reads. Each role derives what only it needs.
+/// </summary>
+internal abstract class Http2Stream
 {
-    public Http2Stream(int id, InboundWindow inbound, OutboundWindow outbound)
+    protected Http2Stream(int id, InboundWindow inbound, OutboundWindow outbound)
     {
         Id = id;
         Inbound = inbound;
@@ -15,9 +19,9 @@ internal class Http2Stream
     /// <summary>
     /// Makes a closed stream, kept by its session, the new stream <paramref name="id"/>: every field as a new one's,
     /// the windows at their initial sizes. Only for a stream nothing refers to any more (out of the session's maps
-    /// and send queue).
+    /// and send queue). A role's stream resets its own fields too.
     /// </summary>
-    public void Reuse(int id, int inboundWindow, int outboundWindow)
+    public virtual void Reuse(int id, int inboundWindow, int outboundWindow)
     {
         Id = id;
         State = StreamState.Idle;
@@ -28,12 +32,10 @@ internal class Http2Stream
         EndQueued = false;
         Trailers = null;
         InSendQueue = false;
-        WaitingForBuffer = false;
         ExpectedContentLength = null;
         ReceivedLength = 0;
-        BodyAbandoned = false;
-        RequestBodyClock = default;
-        ResponseClock = default;
+        ReceivedDataClock = default;
+        SentDataClock = default;
     }
 
     public int Id { get; private set; }
@@ -47,41 +49,36 @@ internal class Http2Stream
     /// <summary>What we may send, tied to the connection's window.</summary>
     public OutboundWindow Outbound { get; }
 
-    // ---- response (what we send) ----
+    // ---- what we send (a response on the server, a request on the client) ----
 
-    /// <summary>Response data waiting for window; null until first needed.</summary>
+    /// <summary>Data waiting for window; null until first needed.</summary>
     public PooledBuffer? Pending { get; set; }
 
     public int PendingLength => Pending?.Length ?? 0;
 
     public bool HeadersSent { get; set; }
 
-    /// <summary>The application finished the response; END_STREAM goes out once pending data has.</summary>
+    /// <summary>The application finished its message; END_STREAM goes out once pending data has.</summary>
     public bool EndQueued { get; set; }
 
     public IReadOnlyList<KeyValuePair<string, string>>? Trailers { get; set; }
 
     public bool InSendQueue { get; set; }
 
-    /// <summary>A write was cut short by the connection's response buffer: wake the writer when it frees.</summary>
-    public bool WaitingForBuffer { get; set; }
-
     public bool HasWorkToSend => PendingLength > 0 || EndQueued;
 
-    // ---- request (what we receive) ----
+    // ---- what we receive ----
 
+    /// <summary>The content-length of the message the peer sends (§8.1.1), when it gave one that binds its DATA.</summary>
     public long? ExpectedContentLength { get; set; }
 
     public long ReceivedLength { get; set; }
 
-    /// <summary>The application will not read the rest of the request body: what still arrives is discarded.</summary>
-    public bool BodyAbandoned { get; set; }
+    // ---- data clocks: octets moved, counted by the core; the server's heartbeat runs them (Http2Session.Timeouts) ----
 
-    // ---- data-rate clocks, advanced by the heartbeat (see Http2Session.Timeouts) ----
+    /// <summary>DATA octets received on this stream, against the time the peer could have sent (window open).</summary>
+    public DataRateClock ReceivedDataClock;
 
-    /// <summary>Time the client could have sent request body (window open) and octets it did send meanwhile.</summary>
-    public DataRateClock RequestBodyClock;
-
-    /// <summary>Time response data waited for the client's window, and octets sent meanwhile.</summary>
-    public DataRateClock ResponseClock;
+    /// <summary>DATA octets sent on this stream, against the time data waited for the peer's window.</summary>
+    public DataRateClock SentDataClock;
 }

@@ -4,7 +4,7 @@ namespace Http2Lab.Http2.Session;
 
 /// <summary>
 /// Receives what an <see cref="Http2Session"/> decodes. Calls arrive on the thread that called
-/// <see cref="Http2Session.Receive"/> (or another session method), with the session's lock held:
+/// <see cref="Http2SessionCore{TStream}.Receive"/> (or another session method), with the session's lock held:
 /// implementations hand work elsewhere and return quickly; spans are valid only during the call.
 /// </summary>
 internal interface IHttp2SessionHandler
@@ -14,7 +14,7 @@ internal interface IHttp2SessionHandler
 
     /// <summary>
     /// Request body octets (padding removed). The application calls
-    /// <see cref="Http2Session.AcknowledgeData"/> once it has consumed them, which reopens the peer's window.
+    /// <see cref="Http2SessionCore{TStream}.AcknowledgeData"/> once it has consumed them, which reopens the peer's window.
     /// </summary>
     void OnRequestData(int streamId, ReadOnlySpan<byte> data, bool endStream);
 

@@ -1,16 +1,20 @@
-using Http2Lab.Http2.Buffers;
 using Http2Lab.Http2.Frames;
 using Http2Lab.Http2.HPack;
 
 namespace Http2Lab.Http2.Session.Client;
 
-// The application's side: requests (queued under SETTINGS_MAX_CONCURRENT_STREAMS), flow-controlled DATA, resets, credit.
+// The application's side: requests, queued under the server's SETTINGS_MAX_CONCURRENT_STREAMS (§5.1.2), and their bodies.
 internal sealed partial class Http2ClientSession
 {
-    private int MaxDataFrame => Math.Min(_peerSettings.MaxFrameSize, Http2Constants.DefaultMaxFrameSize);
+    /// <summary>Streams opened before the server's SETTINGS arrive: the RFC's recommended minimum (§6.5.2).</summary>
+    private const int StreamsBeforeSettings = 100;
 
-    private int ConcurrencyLimit => _settingsReceived
-        ? (int)Math.Min(_peerSettings.MaxConcurrentStreams, int.MaxValue)
+    private readonly List<Http2ClientStream> _waiting = [];
+    private long _nextStreamId = 1; // a long: past 2^31-1 the connection is used up (§5.1.1), not wrapped round
+    private int _lastSentStreamId;
+
+    private int ConcurrencyLimit => SettingsReceived
+        ? (int)Math.Min(PeerSettings.MaxConcurrentStreams, int.MaxValue)
         : StreamsBeforeSettings;
 
     /// <summary>
@@ -31,15 +35,10 @@ internal sealed partial class Http2ClientSession
         Start();
         int id = (int)_nextStreamId;
         _nextStreamId += 2;
-        var stream = new Http2ClientStream(
-            id,
-            new InboundWindow(_limits.InitialStreamWindowSize, _limits.InitialStreamWindowSize / 2),
-            new OutboundWindow(_peerSettings.InitialWindowSize, _connectionOutbound),
-            request)
-        {
-            IsHead = request.Method == "HEAD",
-            EndStreamWithHeaders = endStream,
-        };
+        Http2ClientStream stream = RentStream(id);
+        stream.Request = request;
+        stream.IsHead = request.Method == "HEAD";
+        stream.EndStreamWithHeaders = endStream;
         _waiting.Add(stream);
         OpenWaitingStreams();
         return id;
@@ -60,10 +59,10 @@ internal sealed partial class Http2ClientSession
             return false;
         }
 
-        int take = Math.Min(data.Length, Math.Max(0, _limits.StreamOutputBufferSize - stream.PendingLength));
+        int take = Math.Min(data.Length, Math.Max(0, Limits.StreamOutputBufferSize - stream.PendingLength));
         if (take > 0)
         {
-            (stream.Pending ??= new PooledBuffer()).Write(data[..take]);
+            BufferData(stream, data[..take]);
             accepted = take;
         }
 
@@ -105,69 +104,56 @@ internal sealed partial class Http2ClientSession
     /// Abandons a request (§8.7, cancellation): RST_STREAM with <paramref name="errorCode"/> if it is on the wire,
     /// silently dropped if it still waits. The handler is not called back for a reset it asked for.
     /// </summary>
-    public void ResetStream(int streamId, Http2ErrorCode errorCode)
+    public override void ResetStream(int streamId, Http2ErrorCode errorCode)
     {
-        AssertOwner();
-        if (_closed)
-        {
-            return;
-        }
-
-        if (_streams.TryGetValue(streamId, out Http2ClientStream? stream))
-        {
-            FrameWriter.WriteRstStream(_output, streamId, errorCode);
-            Apply(stream, StreamEvent.SendReset, errorCode, notify: false);
-            return;
-        }
-
-        int index = _waiting.FindIndex(s => s.Id == streamId);
+        base.ResetStream(streamId, errorCode);
+        int index = IndexOfWaiting(streamId);
         if (index >= 0)
         {
-            _waiting[index].Pending?.Dispose();
+            DropPending(_waiting[index]);
             _waiting.RemoveAt(index);
-        }
-    }
-
-    /// <summary>The application consumed <paramref name="octets"/> of response body: their credit goes back, WINDOW_UPDATE batched (§6.9).</summary>
-    public void AcknowledgeData(int streamId, int octets)
-    {
-        AssertOwner();
-        if (_closed || octets <= 0)
-        {
-            return;
-        }
-
-        if (_streams.TryGetValue(streamId, out Http2ClientStream? stream))
-        {
-            ReleaseCredit(stream, octets);
         }
     }
 
     private bool TryGetWritableStream(int streamId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Http2ClientStream? stream)
     {
-        if (_closed)
+        if (IsClosed)
         {
             stream = null;
             return false;
         }
 
-        if (_streams.TryGetValue(streamId, out stream))
+        if (Streams.TryGetValue(streamId, out stream))
         {
             return StreamStateMachine.CanSend(stream.State) && !stream.EndQueued;
         }
 
-        stream = _waiting.Find(s => s.Id == streamId);
+        int index = IndexOfWaiting(streamId);
+        stream = index >= 0 ? _waiting[index] : null;
         return stream is { EndQueued: false, EndStreamWithHeaders: false };
+    }
+
+    // A loop, not List.FindIndex with a lambda: the closure would be allocated on every call.
+    private int IndexOfWaiting(int streamId)
+    {
+        for (int i = 0; i < _waiting.Count; i++)
+        {
+            if (_waiting[i].Id == streamId)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Sends the HEADERS of waiting requests, oldest first, while the server's concurrency limit allows (§5.1.2).</summary>
     private void OpenWaitingStreams()
     {
         int opened = 0;
-        while (opened < _waiting.Count && _streams.Count < ConcurrencyLimit && !_closed)
+        while (opened < _waiting.Count && Streams.Count < ConcurrencyLimit && !IsClosed)
         {
-            Http2ClientStream stream = _waiting[opened++];
-            SendRequestHeaders(stream);
+            SendRequestHeaders(_waiting[opened++]);
         }
 
         if (opened > 0)
@@ -181,159 +167,26 @@ internal sealed partial class Http2ClientSession
     {
         Http2ClientRequestHead request = stream.Request!;
         stream.Request = null;
-        _encodeScratch.Clear();
-        _encoder.BeginHeaderBlock(_encodeScratch);
-        _encoder.EncodeHeader(_encodeScratch, ":method", request.Method, HeaderIndexing.Incremental);
-        _encoder.EncodeHeader(_encodeScratch, ":scheme", request.Scheme, HeaderIndexing.Incremental);
-        _encoder.EncodeHeader(_encodeScratch, ":authority", request.Authority, HeaderIndexing.Incremental);
-        _encoder.EncodeHeader(_encodeScratch, ":path", request.Path, HeaderIndexing.Incremental);
-        foreach ((string name, string value) in request.Headers)
-        {
-            _encoder.EncodeHeader(_encodeScratch, name, value, IndexingFor(name));
-        }
+        BeginFieldBlock();
+        Encoder.EncodeHeader(EncodeScratch, ":method", request.Method, HeaderIndexing.Incremental);
+        Encoder.EncodeHeader(EncodeScratch, ":scheme", request.Scheme, HeaderIndexing.Incremental);
+        Encoder.EncodeHeader(EncodeScratch, ":authority", request.Authority, HeaderIndexing.Incremental);
+        Encoder.EncodeHeader(EncodeScratch, ":path", request.Path, HeaderIndexing.Incremental);
+        EncodeFields(request.Headers);
 
-        _streams.Add(stream.Id, stream);
+        Streams.Add(stream.Id, stream);
         _lastSentStreamId = stream.Id;
-        bool endStream = stream.EndStreamWithHeaders;
-        FrameWriter.WriteHeaders(_output, stream.Id, _encodeScratch.WrittenSpan, endStream, _peerSettings.MaxFrameSize);
-        stream.HeadersSent = true;
+
+        // Its window starts at the server's SETTINGS_INITIAL_WINDOW_SIZE in force now, which may have changed while
+        // the request waited (§6.9.2).
+        stream.Outbound.Reset(PeerSettings.InitialWindowSize);
         Apply(stream, StreamEvent.SendHeaders);
-        if (endStream)
-        {
-            Apply(stream, StreamEvent.SendEndStream);
-        }
-        else if (stream.HasWorkToSend)
+        SendHeaderBlock(stream, stream.EndStreamWithHeaders);
+        if (!stream.EndStreamWithHeaders && stream.HasWorkToSend)
         {
             Enqueue(stream);
         }
     }
 
-    // RFC 7541 §7.1.3: credentials never enter a compression table.
-    private static HeaderIndexing IndexingFor(string name) => name switch
-    {
-        "authorization" or "cookie" or "proxy-authorization" => HeaderIndexing.NeverIndexed,
-        "content-length" => HeaderIndexing.WithoutIndexing,
-        _ => HeaderIndexing.Incremental,
-    };
-
-    private void Enqueue(Http2ClientStream stream)
-    {
-        if (!stream.InSendQueue)
-        {
-            stream.InSendQueue = true;
-            _sendQueue.Add(stream);
-        }
-    }
-
-    /// <summary>
-    /// Moves queued request data into the output, one frame per stream per round so streams share the connection
-    /// window fairly, until windows or the output's high-water mark stop it (the server session's policy).
-    /// </summary>
-    private void ProduceData()
-    {
-        if (_producing || _closed)
-        {
-            return;
-        }
-
-        _producing = true;
-        try
-        {
-            bool progress = true;
-            while (progress && _sendQueue.Count > 0 && _output.Length < _dataHighWater)
-            {
-                progress = false;
-                for (int i = 0; i < _sendQueue.Count && _output.Length < _dataHighWater;)
-                {
-                    Http2ClientStream stream = _sendQueue[i];
-                    if (stream.State != StreamState.Closed && SendNextFrame(stream))
-                    {
-                        progress = true;
-                    }
-
-                    if (stream.State == StreamState.Closed || !stream.HasWorkToSend)
-                    {
-                        stream.InSendQueue = false;
-                        _sendQueue.RemoveAt(i);
-                    }
-                    else
-                    {
-                        i++;
-                    }
-                }
-            }
-        }
-        finally
-        {
-            _producing = false;
-        }
-    }
-
-    private bool SendNextFrame(Http2ClientStream stream)
-    {
-        if (!StreamStateMachine.CanSend(stream.State))
-        {
-            stream.Pending?.Clear();
-            stream.EndQueued = false;
-            return false;
-        }
-
-        int pending = stream.PendingLength;
-        if (pending > 0)
-        {
-            int n = Math.Min(Math.Min(pending, MaxDataFrame), stream.Outbound.Available);
-            if (n == 0)
-            {
-                return false;
-            }
-
-            bool last = n == pending && stream.EndQueued && stream.Trailers is null;
-            FrameWriter.WriteData(_output, stream.Id, stream.Pending!.WrittenSpan[..n], last);
-            stream.Outbound.Take(n);
-            stream.Pending.Consume(n);
-            if (last)
-            {
-                ApplyLocalEnd(stream);
-            }
-            else
-            {
-                _handler.OnStreamWritable(stream.Id);
-            }
-
-            return true;
-        }
-
-        if (!stream.EndQueued)
-        {
-            return false;
-        }
-
-        if (stream.Trailers is { } trailers)
-        {
-            _encodeScratch.Clear();
-            _encoder.BeginHeaderBlock(_encodeScratch);
-            foreach ((string name, string value) in trailers)
-            {
-                _encoder.EncodeHeader(_encodeScratch, name, value, IndexingFor(name));
-            }
-
-            FrameWriter.WriteHeaders(_output, stream.Id, _encodeScratch.WrittenSpan, endStream: true, _peerSettings.MaxFrameSize);
-            stream.Trailers = null;
-        }
-        else
-        {
-            FrameWriter.WriteData(_output, stream.Id, default, endStream: true);
-        }
-
-        ApplyLocalEnd(stream);
-        return true;
-    }
-
-    private void ApplyLocalEnd(Http2ClientStream stream)
-    {
-        stream.Pending?.Dispose();
-        stream.Pending = null;
-        stream.EndQueued = false;
-        Apply(stream, StreamEvent.SendEndStream);
-    }
+    protected override void OnStreamWritable(Http2ClientStream stream) => _handler.OnStreamWritable(stream.Id);
 }

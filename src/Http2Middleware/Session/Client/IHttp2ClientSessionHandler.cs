@@ -13,7 +13,7 @@ internal interface IHttp2ClientSessionHandler
     void OnResponse(int streamId, int status, IReadOnlyList<KeyValuePair<string, string>> headers, bool endStream);
 
     /// <summary>
-    /// Response body octets (padding removed). The application calls <see cref="Http2ClientSession.AcknowledgeData"/>
+    /// Response body octets (padding removed). The application calls <see cref="Http2SessionCore{TStream}.AcknowledgeData"/>
     /// once it has consumed them, which reopens the server's window.
     /// </summary>
     void OnResponseData(int streamId, ReadOnlySpan<byte> data, bool endStream);

@@ -140,6 +140,48 @@ public sealed class ClientFlowControlTests
     }
 
     [Fact]
+    public void A_queued_request_opens_with_the_stream_window_in_force_when_its_HEADERS_go_out()
+    {
+        using var h = new ClientSessionHarness();
+        h.Handshake((SettingsParameter.MaxConcurrentStreams, 1));
+        int a = h.Get();
+        int b = h.Get("/upload", endStream: false);
+        Assert.True(h.Session.TryWriteData(b, new byte[300], endStream: true, out _)); // buffered while b waits
+
+        h.Send(FrameBuilder.Settings((SettingsParameter.InitialWindowSize, 100))); // §6.9.2: applies to b once it opens
+        h.Frames.Clear();
+        h.Respond(a, endStream: true, (":status", "200"));
+
+        List<Frame> sent = h.TakeFrames();
+        Assert.Equal([b], sent.Where(f => f.Type == FrameType.Headers).Select(f => f.StreamId));
+        Assert.Equal(100, sent.Where(f => f.Type == FrameType.Data).Sum(f => f.Payload.Length));
+    }
+
+    [Fact]
+    public void Streams_of_finished_requests_are_reused_without_mixing_their_state()
+    {
+        using var h = new ClientSessionHarness();
+        h.Handshake();
+        int first = h.Get("/upload", endStream: false);
+        Assert.True(h.Session.TryWriteData(first, new byte[10], endStream: true, out _));
+        h.Respond(first, endStream: false, (":status", "200"), ("content-length", "3"));
+        h.Send(FrameBuilder.Data(first, "abc"u8.ToArray(), endStream: true));
+        h.Frames.Clear();
+
+        // The next request gets the closed stream's object: nothing of the first exchange carries over (its response
+        // having started would make these HEADERS trailers; its 3 octets received would break this content-length).
+        int second = h.Get();
+        h.Respond(second, endStream: false, (":status", "200"), ("content-length", "5"));
+        h.Send(FrameBuilder.Data(second, new byte[5], endStream: true));
+
+        Assert.Equal([first, second], h.Handler.Responses.Select(r => r.StreamId));
+        Assert.Equal(5, h.Handler.Data.Where(d => d.StreamId == second).Sum(d => d.Data.Length));
+        Assert.Empty(h.Handler.Resets);
+        Assert.Equal(0, h.Session.ActiveStreamCount);
+        Assert.DoesNotContain(h.Frames, f => f.Type is FrameType.Data or FrameType.RstStream or FrameType.GoAway);
+    }
+
+    [Fact]
     public void A_queued_request_cancelled_before_it_opens_never_reaches_the_wire()
     {
         using var h = new ClientSessionHarness();

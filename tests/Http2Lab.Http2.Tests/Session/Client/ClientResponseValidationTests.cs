@@ -228,5 +228,33 @@ public sealed class ClientResponseValidationTests
         h.AssertRst(id, Http2ErrorCode.ProtocolError);
         Assert.Empty(h.Handler.Responses);
     }
-}
 
+    [Fact]
+    public void DATA_after_the_response_END_STREAM_is_a_connection_error_STREAM_CLOSED()
+    {
+        using var h = new ClientSessionHarness();
+        h.Handshake();
+        int id = h.Get("/upload", endStream: false); // our request stays open: the stream is half-closed (remote)
+        h.Respond(id, endStream: true, (":status", "200"));
+        h.Frames.Clear();
+
+        h.Send(FrameBuilder.Data(id, new byte[10], endStream: false));
+
+        h.AssertGoAway(Http2ErrorCode.StreamClosed); // §5.1: the same answer once the stream has closed
+    }
+
+    [Fact]
+    public void An_invalid_frame_on_a_stream_we_reset_is_ignored()
+    {
+        using var h = new ClientSessionHarness();
+        h.Handshake();
+        int id = h.Get();
+        h.Session.ResetStream(id, Http2ErrorCode.Cancel);
+        h.Drain();
+        h.Frames.Clear();
+
+        h.Send(FrameBuilder.Raw(FrameType.WindowUpdate, FrameFlags.None, id, [0, 0, 0, 0])); // increment 0 (§6.9)
+
+        Assert.DoesNotContain(h.Frames, f => f.Type is FrameType.RstStream or FrameType.GoAway); // §5.4.2: in flight
+    }
+}

@@ -4,13 +4,13 @@ using Http2Lab.Http2.HPack;
 namespace Http2Lab.Http2.Session;
 
 /// <summary>
-/// Receives decoded fields of one header block and validates them as RFC 9113 §8.2–8.3 require.
-/// The first violation is kept in <see cref="Error"/> (a malformed message: a stream error); the
-/// block is still decoded to the end so the HPACK state stays in step with the peer. The server session
-/// collects requests and their trailers; the client session collects responses (<see cref="ResetForResponse"/>),
-/// where the only pseudo-header is <c>:status</c> (§8.3.2).
+/// Receives the decoded fields of one field section — a request's or a response's header section, or trailers — and
+/// validates them as RFC 9113 §8.2–8.3 require. The first violation is kept in <see cref="Error"/> (a malformed
+/// message: a stream error); the block is still decoded to the end so the HPACK state stays in step with the peer.
+/// The server collects requests and their trailers (<see cref="ResetForRequest"/>); the client collects responses
+/// (<see cref="ResetForResponse"/>), where the only pseudo-header is <c>:status</c> (§8.3.2).
 /// </summary>
-internal sealed class RequestHeaderCollector : IHeaderFieldSink
+internal sealed class FieldSectionCollector : IHeaderFieldSink
 {
     private readonly List<KeyValuePair<string, string>> _fields = [];
     private readonly HeaderValueCache _values = new();
@@ -37,7 +37,8 @@ internal sealed class RequestHeaderCollector : IHeaderFieldSink
     /// <summary>The decoded list exceeded SETTINGS_MAX_HEADER_LIST_SIZE (§6.5.2 counting).</summary>
     public bool TooLarge { get; private set; }
 
-    public void Reset(bool trailers, int maxListSize)
+    /// <summary>Starts a request header section (<paramref name="trailers"/>: its trailers), as a server receives it.</summary>
+    public void ResetForRequest(bool trailers, int maxListSize)
     {
         _response = false;
         ResetCore(trailers, maxListSize);
