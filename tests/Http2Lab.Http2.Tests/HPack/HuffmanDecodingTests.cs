@@ -320,14 +320,23 @@ public class HuffmanDecodingTests
             sink.Fields.Clear();
         }
 
+        // Up to three measured passes: a garbage collection caused by tests running beside this one may trim the shared
+        // array pool between passes, and the next rent then allocates once (3 KiB, seen once). A decoder that allocates
+        // per literal allocates in every pass.
         var counting = new CountingSink();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 500; i++)
+        var allocated = new List<long>();
+        for (int pass = 0; pass < 3 && (pass == 0 || allocated[^1] != 0); pass++)
         {
-            decoder.Decode(block, counting);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 500; i++)
+            {
+                decoder.Decode(block, counting);
+            }
+
+            allocated.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(allocated[^1] == 0, $"allocated per pass of 500 decodes: {string.Join(", ", allocated)} octets");
         Assert.True(counting.Octets > 0);
     }
 
