@@ -35,8 +35,8 @@
 #
 # Every point: taskset -c 1 h2load -D 1 --warm-up-time 100ms -c C -m M -t 1 [TLS: --tls13-ciphers=TLS_AES_128_GCM_SHA256
 # --ciphers=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256] URL, every server pinned with taskset -c 0
-# (on a machine with at least 2 CPUs). Each server is started once, answers GET / with the body checked, gets a short
-# unrecorded warm-up per mode, and is killed on exit (also on Ctrl-C). MAX_CONCURRENT_STREAMS is 100 everywhere
+# (on a machine with at least 2 CPUs). Each server is started once, answers GET / with the body checked, gets an
+# unrecorded warm-up per mode (2.5 s at -c 1 -m 100: JIT tiering), and is killed on exit (also on Ctrl-C). MAX_CONCURRENT_STREAMS is 100 everywhere
 # (checked from each server's SETTINGS with nghttp). Server CPU = utime+stime of the server's processes
 # (/proc/PID/stat) over the run's wall time, in cores; server wait = time its threads were runnable but not running
 # (/proc/PID/task/*/schedstat), in cores: how much other processes starved it. An h2load run that has not finished 2 s + C/5 s after its duration
@@ -65,6 +65,10 @@ OUT="$ROOT/bench/out"
 ROUNDS=3
 DURATION=1
 WARMUP=100ms
+# Per server and mode before the first point: long enough for .NET's tiered JIT to reach optimised code under load (a
+# fresh Poll server ran at a third of its later speed for its first seconds, 18 µs of CPU per request instead of 5.5,
+# and that landed in the first points' cells). Every server gets the same, the C servers too.
+SERVER_WARMUP=2500ms
 MODES="h2c tls"
 FULL=0
 POINTS=""
@@ -657,7 +661,7 @@ echo "== warm-up (t+${SECONDS}s)"
 for s in "${SERVER_LIST[@]}"; do
   for mode in $USED_MODES; do
     tls_args=(); [[ $mode == tls ]] && tls_args=(--tls13-ciphers="$TLS13_CIPHERS" --ciphers="$TLS12_CIPHERS")
-    timeout -k 2 30 "${CLIENT_PIN[@]}" h2load -D 200ms -c 1 -m 10 -t 1 "${tls_args[@]}" "$(url "$s" "$mode")" \
+    timeout -k 2 30 "${CLIENT_PIN[@]}" h2load -D "$SERVER_WARMUP" -c 1 -m 100 -t 1 "${tls_args[@]}" "$(url "$s" "$mode")" \
       >"$LOGS/warmup-$s-$mode.txt" 2>&1 || true
   done
 done
@@ -687,7 +691,7 @@ done
   cat "$LOGS/facts.txt"
   echo "placement:       $PLACEMENT"
   echo "h2load command:  ${CLIENT_PIN[*]} h2load -D $DURATION --warm-up-time $WARMUP -c C -m M -t 1 URL; TLS adds --tls13-ciphers=$TLS13_CIPHERS --ciphers=$TLS12_CIPHERS"
-  echo "warm-up:         per server and mode, unrecorded: h2load -D 200ms -c 1 -m 10 -t 1 (JIT tiering, first handshakes)"
+  echo "warm-up:         per server and mode, unrecorded: h2load -D $SERVER_WARMUP -c 1 -m 100 -t 1 (JIT tiering, first handshakes)"
   echo "timeout:         each h2load run under timeout -k 1 (duration + 2 s + C/5 s); a killed run is run once more at once;"
   echo "                 a server that hangs twice in a row at a point is not measured there in later rounds"
   echo "rounds:          $ROUNDS (server order rotated every round and point)"
