@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Http2Lab.Http2.Application;
 
 /// <summary>
-/// <c>content-length</c> values of held-back bodies (at most 4096 octets) as strings made once each, so the common
+/// <c>content-length</c> values up to 4096 octets (held-back writes, text handlers) as strings made once each, so the common
 /// small response does not format a new string per request.
 /// </summary>
 internal static class ContentLength

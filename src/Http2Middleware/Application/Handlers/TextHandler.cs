@@ -88,7 +88,7 @@ public sealed class TextHandler
             }
         }
 
-        response.SetHeader("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        response.SetHeader("content-length", ContentLength.Text(body.Length));
         await response.WriteAsync(body, request.Aborted);
     }
 
