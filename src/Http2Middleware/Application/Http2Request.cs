@@ -9,7 +9,8 @@ namespace Http2Lab.Http2.Application;
 public sealed class Http2Request
 {
     private readonly Http2StreamContext _stream;
-    private Http2RequestHead _head = null!;
+    private readonly List<KeyValuePair<string, string>> _headers = [];
+    private Http2RequestHead _head;
 
     internal Http2Request(Http2StreamContext stream)
     {
@@ -19,7 +20,8 @@ public sealed class Http2Request
     /// <summary>Binds the (reused) object to the request whose header section just arrived.</summary>
     internal void Start(Http2RequestHead head)
     {
-        _head = head;
+        _headers.AddRange(head.Headers); // the session lends its list for the call; ours is reused request after request
+        _head = head with { Headers = _headers };
         int query = head.Path.IndexOf('?');
         string path = query < 0 ? head.Path : head.Path[..query];
         // Decoded and without dot segments before anything routes on it; PathAndQuery keeps what was sent.
@@ -30,7 +32,8 @@ public sealed class Http2Request
     /// <summary>Lets the finished request's header section go.</summary>
     internal void Reset()
     {
-        _head = null!;
+        _head = default;
+        _headers.Clear();
         Path = "";
         QueryString = "";
     }
@@ -62,8 +65,8 @@ public sealed class Http2Request
     /// <summary>The <c>:path</c> as sent: path and query, not decoded or normalised.</summary>
     public string PathAndQuery => _head.Path;
 
-    /// <summary>Regular header fields in arrival order (lowercase names).</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Headers => _head.Headers;
+    /// <summary>Regular header fields in arrival order (lowercase names); valid until the handler has finished.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers => _headers;
 
     /// <summary>The declared <c>content-length</c>, if any.</summary>
     public long? ContentLength => _head.ContentLength;
@@ -128,7 +131,7 @@ public sealed class Http2Request
     {
         bool cookie = string.Equals(name, "cookie", StringComparison.OrdinalIgnoreCase);
         string? found = null;
-        foreach (KeyValuePair<string, string> field in _head.Headers)
+        foreach (KeyValuePair<string, string> field in _headers)
         {
             if (string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase))
             {
@@ -156,7 +159,7 @@ public sealed class Http2Request
         }
 
         List<string>? values = null;
-        foreach (KeyValuePair<string, string> field in _head.Headers)
+        foreach (KeyValuePair<string, string> field in _headers)
         {
             if (string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase))
             {

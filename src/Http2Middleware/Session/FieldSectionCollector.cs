@@ -64,6 +64,9 @@ internal sealed class FieldSectionCollector : IHeaderFieldSink
         TooLarge = false;
     }
 
+    /// <summary>The collected regular fields, lent: the next <see cref="ResetForRequest"/> or <see cref="ResetForResponse"/> clears them.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Fields => _fields;
+
     /// <summary>Hands out the collected regular fields; the collector starts a fresh list.</summary>
     public KeyValuePair<string, string>[] TakeFields()
     {

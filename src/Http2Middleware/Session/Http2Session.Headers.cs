@@ -81,7 +81,7 @@ internal sealed partial class Http2Session
 
         stream.ExpectedContentLength = Collector.ContentLength;
         var request = new Http2RequestHead(Collector.Method!, Collector.Scheme ?? "", Collector.Authority ?? Collector.Host ?? "",
-            Collector.Path ?? "", Collector.Protocol, Collector.TakeFields(), Collector.ContentLength);
+            Collector.Path ?? "", Collector.Protocol, Collector.Fields, Collector.ContentLength);
 
         // §5.1: half-closed (remote) before the application hears of it, as it may respond from inside the call.
         if (endStream)

@@ -9,7 +9,7 @@ namespace Http2Lab.Http2.Session;
 /// </summary>
 internal interface IHttp2SessionHandler
 {
-    /// <summary>A new request's headers are complete and valid.</summary>
+    /// <summary>A new request's headers are complete and valid; <paramref name="request"/>'s fields are lent for this call only.</summary>
     void OnRequest(int streamId, Http2RequestHead request, bool endStream);
 
     /// <summary>

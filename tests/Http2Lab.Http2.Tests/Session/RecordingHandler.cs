@@ -47,7 +47,7 @@ internal sealed class RecordingHandler : IHttp2SessionHandler
 
     public void OnRequest(int streamId, Http2RequestHead request, bool endStream)
     {
-        var e = new RequestEvent(streamId, request, endStream);
+        var e = new RequestEvent(streamId, request.Detached(), endStream); // the fields are lent for the call
         Events.Add(e);
         OnRequestHook?.Invoke(e);
     }
