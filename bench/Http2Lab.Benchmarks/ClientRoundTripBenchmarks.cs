@@ -175,6 +175,10 @@ internal sealed class AcknowledgingClientHandler : IHttp2ClientSessionHandler
     {
     }
 
+    public void OnPingAck(ulong opaqueData)
+    {
+    }
+
     public void OnGoAway(int lastStreamId, Http2ErrorCode errorCode, string debugData)
     {
     }

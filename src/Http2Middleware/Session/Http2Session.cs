@@ -15,9 +15,6 @@ namespace Http2Lab.Http2.Session;
 internal sealed partial class Http2Session : Http2SessionCore<Http2ServerStream>
 {
     private readonly IHttp2SessionHandler _handler;
-    private TokenBucket _resets;
-    private TokenBucket _pings;
-    private TokenBucket _settings;
     private long _settingsSentAt;
     private long _pingSentAt;
     private ulong _pingPayload;
@@ -32,9 +29,6 @@ internal sealed partial class Http2Session : Http2SessionCore<Http2ServerStream>
         long now = Time.GetTimestamp();
         _createdAt = now;
         _idleSince = now;
-        _resets = new TokenBucket(limits.MaxResetStreamsPerSecond, now);
-        _pings = new TokenBucket(limits.MaxPingsPerSecond, now);
-        _settings = new TokenBucket(limits.MaxSettingsPerSecond, now);
     }
 
     /// <summary>
@@ -146,29 +140,8 @@ internal sealed partial class Http2Session : Http2SessionCore<Http2ServerStream>
     protected override void OnPushPromise() =>
         ConnectionError(FrameError.Connection(Http2ErrorCode.ProtocolError, "PUSH_PROMISE from a client (§8.4)"));
 
-    /// <summary>
-    /// Rapid-reset guard (CVE-2023-44487) and flood limits: resets by the client and those it provokes, PINGs, and
-    /// SETTINGS after the first are limited per second (token buckets: evenly paced events below the rate never trip
-    /// them); beyond, the connection ends with ENHANCE_YOUR_CALM.
-    /// </summary>
-    protected override bool WithinRate(RateLimitedEvent what)
-    {
-        long now = Time.GetTimestamp();
-        string? exceeded = what switch
-        {
-            RateLimitedEvent.Reset when !_resets.TryTake(now, Time) => "too many streams reset or refused",
-            RateLimitedEvent.Ping when !_pings.TryTake(now, Time) => $"more than {Limits.MaxPingsPerSecond} PINGs per second",
-            RateLimitedEvent.Settings when !_settings.TryTake(now, Time) => $"more than {Limits.MaxSettingsPerSecond} SETTINGS per second",
-            _ => null,
-        };
-        if (exceeded is null)
-        {
-            return true;
-        }
-
-        ConnectionError(FrameError.Connection(Http2ErrorCode.EnhanceYourCalm, exceeded));
-        return false;
-    }
+    /// <summary>Rapid-reset guard (CVE-2023-44487): resets by the client, and those it provokes, are rate-limited.</summary>
+    protected override bool LimitsResets => true;
 
     protected override void OnPingAck(ulong opaqueData)
     {

@@ -69,7 +69,15 @@ internal abstract partial class Http2SessionCore<TStream>
 
         OnStreamClosed(stream, reason, errorCode, notify);
 
-        // Kept for the next stream unless the send loop still holds it (it drops it from the queue itself).
+        Recycle(stream);
+    }
+
+    /// <summary>
+    /// Keeps a finished stream object for the next stream (closed, or a queued request that never opened), unless the
+    /// send loop still holds it (it drops it from the queue itself) or enough are kept.
+    /// </summary>
+    protected void Recycle(TStream stream)
+    {
         if (!stream.InSendQueue && _spareStreams.Count < _maxSpareStreams)
         {
             _spareStreams.Push(stream);

@@ -59,10 +59,10 @@ internal abstract partial class Http2SessionCore<TStream>
     protected abstract void OnPeerGoAway(int lastStreamId, Http2ErrorCode errorCode, ReadOnlySpan<byte> debugData);
 
     /// <summary>
-    /// Counts one <paramref name="what"/> against the role's rate limit; false when that ended the connection (the role
-    /// sent GOAWAY), and the caller stops. Unlimited unless the role limits it.
+    /// Whether resets count against <see cref="Http2Limits.MaxResetStreamsPerSecond"/>: the server's rapid-reset guard.
+    /// A client's streams are its own requests; a server that resets them is answered by sending fewer.
     /// </summary>
-    protected virtual bool WithinRate(RateLimitedEvent what) => true;
+    protected virtual bool LimitsResets => false;
 
     /// <summary>
     /// A stream ended (<see cref="CloseStream"/>, already out of the maps): the role tells its application when it ended

@@ -61,6 +61,7 @@ internal abstract partial class Http2SessionCore<TStream> : IDisposable
         _connectionInbound = new InboundWindow(Http2Constants.DefaultInitialWindowSize, limits.InitialConnectionWindowSize / 2);
         DataHighWater = Math.Min(128 * 1024, limits.MaxOutputBufferSize / 2);
         _maxSpareStreams = Math.Min(limits.MaxConcurrentStreams, 128);
+        StartRateLimits(limits);
     }
 
     /// <summary>

@@ -27,6 +27,12 @@ internal sealed partial class Http2ClientSession
             return;
         }
 
+        if (selfDependent)
+        {
+            StreamError(stream, Http2ErrorCode.ProtocolError, "stream depends on itself (§5.3.1)");
+            return;
+        }
+
         if (trailers)
         {
             OnTrailers(stream, endStream);

@@ -110,8 +110,10 @@ internal sealed partial class Http2ClientSession
         int index = IndexOfWaiting(streamId);
         if (index >= 0)
         {
-            DropPending(_waiting[index]);
+            Http2ClientStream dropped = _waiting[index];
             _waiting.RemoveAt(index);
+            DropPending(dropped);
+            Recycle(dropped);
         }
     }
 

@@ -52,16 +52,23 @@ internal sealed partial class Http2ClientSession : Http2SessionCore<Http2ClientS
         }
     }
 
-    /// <summary>Sends a PING (§6.7); the server's ACK is not reported.</summary>
-    public void SendPing(ulong opaqueData)
+    /// <summary>Sends a PING (§6.7); the server's ACK reaches <see cref="IHttp2ClientSessionHandler.OnPingAck"/>.</summary>
+    /// <returns>False when the session is closed and nothing was sent.</returns>
+    public bool SendPing(ulong opaqueData)
     {
         AssertOwner();
-        if (!IsClosed)
+        if (IsClosed)
         {
-            Start();
-            FrameWriter.WritePing(Output, opaqueData, ack: false);
+            return false;
         }
+
+        Start();
+        FrameWriter.WritePing(Output, opaqueData, ack: false);
+        return true;
     }
+
+    /// <inheritdoc/>
+    protected override void OnPingAck(ulong opaqueData) => _handler.OnPingAck(opaqueData);
 
     /// <summary>The client connection preface (§3.4): the preface octets, then our SETTINGS with ENABLE_PUSH 0.</summary>
     protected override void WritePreface()
@@ -124,8 +131,10 @@ internal sealed partial class Http2ClientSession : Http2SessionCore<Http2ClientS
         _waiting.Clear();
         foreach (Http2ClientStream stream in waiting)
         {
+            int id = stream.Id;
             DropPending(stream);
-            _handler.OnStreamReset(stream.Id, errorCode, refused: true);
+            Recycle(stream); // before the call: a retry from inside it may take it
+            _handler.OnStreamReset(id, errorCode, refused: true);
         }
     }
 

@@ -31,6 +31,9 @@ internal interface IHttp2ClientSessionHandler
     /// <summary>Request data that was waiting for the server's window was sent; more may be written.</summary>
     void OnStreamWritable(int streamId);
 
+    /// <summary>The server acknowledged a PING of ours (§6.7) carrying <paramref name="opaqueData"/>.</summary>
+    void OnPingAck(ulong opaqueData);
+
     /// <summary>The server sent GOAWAY (§6.8); streams above <paramref name="lastStreamId"/> were reset as refused before this call.</summary>
     void OnGoAway(int lastStreamId, Http2ErrorCode errorCode, string debugData);
 }

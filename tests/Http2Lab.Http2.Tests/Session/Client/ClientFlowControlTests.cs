@@ -196,6 +196,49 @@ public sealed class ClientFlowControlTests
     }
 
     [Fact]
+    public void A_request_queued_after_a_cancelled_queued_one_sends_only_its_own_body()
+    {
+        // The cancelled request's object is kept for the next one: its buffered body must not come along.
+        using var h = new ClientSessionHarness();
+        h.Handshake((SettingsParameter.MaxConcurrentStreams, 1));
+        int a = h.Get();
+        int b = h.Get("/upload", endStream: false);
+        Assert.True(h.Session.TryWriteData(b, new byte[700], endStream: false, out _));
+        h.Session.ResetStream(b, Http2ErrorCode.Cancel);
+        int c = h.Get("/upload", endStream: false);
+        Assert.True(h.Session.TryWriteData(c, new byte[30], endStream: true, out _));
+        h.Frames.Clear();
+
+        h.Respond(a, endStream: true, (":status", "200"));
+
+        List<Frame> sent = h.TakeFrames();
+        Assert.Equal([c], sent.Where(f => f.Type is FrameType.Headers or FrameType.RstStream).Select(f => f.StreamId));
+        Assert.Equal(30, sent.Where(f => f.Type == FrameType.Data && f.StreamId == c).Sum(f => f.Payload.Length));
+        Assert.True(sent.Last(f => f.Type == FrameType.Data).EndStream);
+        Assert.Equal(0, h.Session.QueuedStreamCount);
+    }
+
+    [Fact]
+    public void A_queued_request_with_a_buffered_body_refused_by_GOAWAY_never_reaches_the_wire()
+    {
+        // GOAWAY refuses the queued requests (§8.7: not processed, retry elsewhere); the open one still completes.
+        using var h = new ClientSessionHarness();
+        h.Handshake((SettingsParameter.MaxConcurrentStreams, 1));
+        int a = h.Get();
+        int b = h.Get("/upload", endStream: false);
+        Assert.True(h.Session.TryWriteData(b, new byte[500], endStream: true, out _));
+        h.Frames.Clear();
+
+        h.Send(FrameBuilder.GoAway(a, Http2ErrorCode.NoError));
+        h.Respond(a, endStream: true, (":status", "200"));
+
+        Assert.Equal((b, true), h.Handler.Resets.Select(r => (r.StreamId, r.Refused)).Single());
+        Assert.Equal([a], h.Handler.Responses.Select(r => r.StreamId));
+        Assert.DoesNotContain(h.Frames, f => f.Type is FrameType.Headers or FrameType.Data);
+        Assert.Equal(0, h.Session.QueuedStreamCount);
+    }
+
+    [Fact]
     public void Cancelling_an_open_stream_sends_RST_STREAM_CANCEL_and_later_frames_are_ignored()
     {
         using var h = new ClientSessionHarness();

@@ -12,6 +12,7 @@ internal sealed class ClientRecordingHandler : IHttp2ClientSessionHandler
     public List<(int StreamId, Http2ErrorCode Code, bool Refused)> Resets { get; } = [];
     public List<int> Writable { get; } = [];
     public List<(int LastStreamId, Http2ErrorCode Code, string Debug)> GoAways { get; } = [];
+    public List<ulong> PingAcks { get; } = [];
 
     public void OnResponse(int streamId, int status, IReadOnlyList<KeyValuePair<string, string>> headers, bool endStream) =>
         Responses.Add((streamId, status, headers, endStream));
@@ -23,6 +24,8 @@ internal sealed class ClientRecordingHandler : IHttp2ClientSessionHandler
     public void OnStreamReset(int streamId, Http2ErrorCode errorCode, bool refused) => Resets.Add((streamId, errorCode, refused));
 
     public void OnStreamWritable(int streamId) => Writable.Add(streamId);
+
+    public void OnPingAck(ulong opaqueData) => PingAcks.Add(opaqueData);
 
     public void OnGoAway(int lastStreamId, Http2ErrorCode errorCode, string debugData) => GoAways.Add((lastStreamId, errorCode, debugData));
 }

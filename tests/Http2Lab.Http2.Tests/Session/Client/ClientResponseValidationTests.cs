@@ -46,6 +46,28 @@ public sealed class ClientResponseValidationTests
     }
 
     [Fact]
+    public void A_response_that_depends_on_its_own_stream_is_a_stream_error_PROTOCOL_ERROR()
+    {
+        // §5.3.1: a stream cannot depend on itself; the server's HEADERS say it does.
+        using var h = new ClientSessionHarness();
+        h.Handshake();
+        int id = h.Get();
+        int other = h.Get();
+        h.Frames.Clear();
+
+        h.Send(FrameBuilder.HeadersFrame(id, h.Server.HeaderBlock((":status", "200")), FrameFlags.EndHeaders | FrameFlags.EndStream,
+            priority: (id, false, 15)));
+
+        h.AssertRst(id, Http2ErrorCode.ProtocolError);
+        Assert.Empty(h.Handler.Responses);
+        Assert.Equal((id, Http2ErrorCode.ProtocolError, false), Assert.Single(h.Handler.Resets));
+
+        // A stream error only: the connection and the other request go on.
+        h.Respond(other, endStream: true, (":status", "204"));
+        Assert.Equal(other, Assert.Single(h.Handler.Responses).StreamId);
+    }
+
+    [Fact]
     public void A_response_without_status_is_a_stream_error()
     {
         using var h = new ClientSessionHarness();
