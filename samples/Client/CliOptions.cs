@@ -13,7 +13,8 @@ internal sealed record CliOptions(
     int Clients,
     int MaxConcurrentStreams,
     bool Verbose,
-    bool Probe)
+    bool Probe,
+    int Pings = 0)
 {
     /// <summary>Quick load mode (<c>-n</c>): many requests, a summary instead of bodies.</summary>
     public bool IsLoad => Requests > 0;

@@ -43,6 +43,20 @@ public sealed class Http2Client : IAsyncDisposable, IDisposable
         SendAsync(Http2ClientRequest.Post(url, octets), cancellationToken);
 
     /// <summary>
+    /// Sends a PING (RFC 9113 §6.7) on the connection to <paramref name="url"/>'s origin (opening it if there is none)
+    /// and returns the time until the server acknowledged it: the round trip through both HTTP/2 stacks.
+    /// </summary>
+    /// <exception cref="Http2ClientException">The connection failed or closed before the acknowledgement.</exception>
+    public async Task<TimeSpan> PingAsync(string url, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var uri = new Uri(url, UriKind.Absolute);
+        Http2ClientConnection connection = await GetConnectionAsync(uri, cancellationToken).ConfigureAwait(false);
+        return await connection.PingAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Sends <paramref name="request"/> and returns once the response header section arrived; read the body from the
     /// response. Cancelling resets the stream (RST_STREAM CANCEL) and throws <see cref="OperationCanceledException"/>.
     /// </summary>

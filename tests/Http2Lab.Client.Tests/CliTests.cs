@@ -51,6 +51,16 @@ public sealed class CliTests(ClientTestServerFixture fixture)
     }
 
     [Fact]
+    public async Task Ping_mode_prints_each_round_trip_and_a_summary()
+    {
+        (int exitCode, string stdout, string stderr) = await RunAsync("--ping", "3", "-k", fixture.Server.Url("Poll-h2", "/"));
+
+        Assert.True(exitCode == 0, stdout + stderr);
+        Assert.Equal(3, stdout.Split('\n').Count(line => line.StartsWith("PING ACK from 127.0.0.1:", StringComparison.Ordinal)));
+        Assert.Contains("3 PINGs: min ", stdout);
+    }
+
+    [Fact]
     public async Task Probe_mode_reports_every_case_as_expected_for_our_server()
     {
         (int exitCode, string stdout, string stderr) = await RunAsync("--probe", "-k", fixture.Server.Url("Async-h2", "/"));

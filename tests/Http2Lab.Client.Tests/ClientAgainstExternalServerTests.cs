@@ -36,6 +36,26 @@ public abstract class ClientAgainstExternalServerTests(ExternalServerFixture ser
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task PINGs_are_acknowledged_and_timed_on_the_requests_connection(bool tls)
+    {
+        await using var test = TestClient.Start();
+        string url = await UrlAsync(tls, "/hello.txt");
+
+        // Several at once: each ACK must reach the PING that carried its opaque data.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan[] roundTrips = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => test.Client.PingAsync(url, test.Token)));
+        TimeSpan elapsed = clock.Elapsed;
+        await using Http2ClientResponse response = await test.GetAsync(url);
+
+        // A measured round trip: more than nothing, and within the time the calls took (connecting included).
+        Assert.All(roundTrips, rtt => Assert.InRange(rtt, TimeSpan.FromTicks(1), elapsed));
+        Assert.Equal(ServerFiles.Hello, await response.ReadAsStringAsync(test.Token));
+        Assert.Equal(1, test.Client.ConnectionsOpened);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task A_hundred_concurrent_requests_share_one_connection(bool tls)
     {
         await using var test = TestClient.Start();

@@ -27,6 +27,23 @@ public sealed class ClientAgainstHttp2LabTests(ClientTestServerFixture fixture)
 
     [Theory]
     [MemberData(nameof(ClientTestServer.Endpoints), MemberType = typeof(ClientTestServer))]
+    public async Task A_PING_is_acknowledged_and_timed(string endpoint)
+    {
+        await using var test = TestClient.Start();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan[] roundTrips = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => test.Client.PingAsync(Server.Url(endpoint, "/"), test.Token)));
+        TimeSpan elapsed = clock.Elapsed;
+        await using Http2ClientResponse response = await test.GetAsync(Server.Url(endpoint, "/"));
+
+        // A measured round trip: more than nothing, and within the time the calls took (connecting included).
+        Assert.All(roundTrips, rtt => Assert.InRange(rtt, TimeSpan.FromTicks(1), elapsed));
+        Assert.Equal("Hello World\n", await response.ReadAsStringAsync(test.Token));
+        Assert.Equal(1, test.Client.ConnectionsOpened);
+    }
+
+    [Theory]
+    [MemberData(nameof(ClientTestServer.Endpoints), MemberType = typeof(ClientTestServer))]
     public async Task Post_sends_the_body_and_the_server_echoes_it(string endpoint)
     {
         await using var test = TestClient.Start();

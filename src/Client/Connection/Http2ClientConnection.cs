@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Http2Lab.Http2.Buffers;
@@ -21,6 +22,8 @@ internal sealed class Http2ClientConnection : IHttp2ClientSessionHandler, IAsync
     private readonly Socket _socket;
     private readonly Http2ClientSession _session;
     private readonly Dictionary<int, ClientExchange> _exchanges = [];
+    private readonly Dictionary<ulong, (TaskCompletionSource<TimeSpan> Done, long SentAt)> _pings = [];
+    private ulong _lastPing;
     private readonly AsyncSignal _output = new();
     private readonly Http2ClientOptions _options;
     private readonly ILogger _logger;
@@ -138,6 +141,40 @@ internal sealed class Http2ClientConnection : IHttp2ClientSessionHandler, IAsync
         _output.Set();
     }
 
+    /// <summary>
+    /// Sends a PING (§6.7) and completes with the time until its acknowledgement arrived: the connection's round trip,
+    /// as the server's HTTP/2 stack sees it (queued behind whatever the connection was already sending).
+    /// </summary>
+    public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ulong opaque;
+        lock (_gate)
+        {
+            opaque = ++_lastPing;
+            if (!_session.SendPing(opaque))
+            {
+                throw new Http2ClientException($"PING to {Authority}: the connection is closed ({_session.CloseReason})");
+            }
+
+            _pings[opaque] = (done, Stopwatch.GetTimestamp());
+        }
+
+        _output.Set();
+        using (cancellationToken.Register(() =>
+        {
+            lock (_gate)
+            {
+                _pings.Remove(opaque);
+            }
+
+            done.TrySetCanceled(cancellationToken);
+        }))
+        {
+            return await done.Task.ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Graceful close (§6.8): GOAWAY, the streams in flight finish (bounded by <paramref name="timeout"/>), then the transport closes.</summary>
     public async Task CloseAsync(TimeSpan timeout)
     {
@@ -188,7 +225,25 @@ internal sealed class Http2ClientConnection : IHttp2ClientSessionHandler, IAsync
 
         _transport.Dispose();
         _socket.Dispose();
+        FailPings();
         _closed.TrySetResult();
+    }
+
+    private void FailPings()
+    {
+        (TaskCompletionSource<TimeSpan> Done, long SentAt)[] waiting;
+        string? reason;
+        lock (_gate)
+        {
+            waiting = [.. _pings.Values];
+            _pings.Clear();
+            reason = _session.CloseReason;
+        }
+
+        foreach (var (done, _) in waiting)
+        {
+            done.TrySetException(new Http2ClientException($"PING to {Authority}: the connection closed before the server acknowledged it ({reason ?? "closed"})"));
+        }
     }
 
     private async Task ReadLoopAsync()
@@ -360,6 +415,15 @@ internal sealed class Http2ClientConnection : IHttp2ClientSessionHandler, IAsync
     }
 
     void IHttp2ClientSessionHandler.OnStreamWritable(int streamId) => Find(streamId)?.OnWritable();
+
+    void IHttp2ClientSessionHandler.OnPingAck(ulong opaqueData)
+    {
+        // An ACK of a PING we did not send (or one given up on) is not ours to report (§6.7 leaves it to us).
+        if (_pings.Remove(opaqueData, out var ping))
+        {
+            ping.Done.TrySetResult(Stopwatch.GetElapsedTime(ping.SentAt));
+        }
+    }
 
     void IHttp2ClientSessionHandler.OnGoAway(int lastStreamId, Http2ErrorCode errorCode, string debugData) =>
         ClientLog.GoAway(_logger, Authority, lastStreamId, errorCode, debugData);
