@@ -150,9 +150,10 @@ public sealed class EchoClient : IAsyncDisposable
     /// </summary>
     public async Task<byte[]> EchoBatchAsync(byte[] payload)
     {
-        // The server's close_notify is sometimes missing at the end of a batch over SslStream (its SSL_shutdown can
-        // fail while a read is pending, seen on SingleClient in CI): what counts here is that every octet came back,
-        // which the caller checks, so a TLS end without close_notify ends the read too.
+        // This client's own close_notify can fail (ShutdownSendAsync: SSL_shutdown beside the read below on the same
+        // SSL session); the read then failed at the end as well (SSL_ERROR_SYSCALL, seen on SingleClient in CI), most
+        // likely because the failed shutdown left the session broken. What counts here is that every octet came back, which the
+        // caller checks, so a TLS end that fails the read ends it too.
         Task<byte[]> reading = ReadToEndAsync(payload.Length, truncatedTlsIsEnd: true);
         await SendInPiecesAsync(payload);
         await ShutdownSendAsync();

@@ -22,6 +22,7 @@ namespace Http2Lab.Transport.Dispatchers.Blocking;
 internal sealed partial class BlockingConnection
 {
     private const int InitialReadBuffer = 32 * 1024;
+    private static readonly TimeSpan CloseNotifyTimeout = TimeSpan.FromSeconds(1);
 
     private readonly Socket _socket;
     private readonly EndpointContext _endpoint;
@@ -471,14 +472,27 @@ internal sealed partial class BlockingConnection
         {
             if (_stream is SslStream ssl)
             {
-                // close_notify, so the client sees a clean end (bounded: the peer may not be reading).
-                ssl.ShutdownAsync().Wait(TimeSpan.FromSeconds(1));
+                // close_notify, so the client sees a clean end. Not beside a writer on another thread (a handler's
+                // continuation): SslStream writes the alert past its own write lock, on the SSL session that writer is
+                // encrypting with. Bounded: a writer or the alert may wait for a peer that is not reading.
+                if (_writeLock.TryEnter(CloseNotifyTimeout))
+                {
+                    try
+                    {
+                        ssl.ShutdownAsync().Wait(CloseNotifyTimeout);
+                    }
+                    finally
+                    {
+                        _writeLock.Exit();
+                    }
+                }
+
                 ssl.Dispose();
             }
 
             _socket.Shutdown(SocketShutdown.Both);
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException or AggregateException or InvalidOperationException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException or AggregateException or InvalidOperationException or NotSupportedException)
         {
         }
 
