@@ -39,7 +39,10 @@
 # unrecorded warm-up per mode (2.5 s at -c 1 -m 100: JIT tiering), and is killed on exit (also on Ctrl-C). MAX_CONCURRENT_STREAMS is 100 everywhere
 # (checked from each server's SETTINGS with nghttp). Server CPU = utime+stime of the server's processes
 # (/proc/PID/stat) over the run's wall time, in cores; server wait = time its threads were runnable but not running
-# (/proc/PID/task/*/schedstat), in cores: how much other processes starved it. An h2load run that has not finished 2 s + C/5 s after its duration
+# (/proc/PID/task/*/schedstat), in cores: how much other processes starved it. h2load CPU = user+system time of the
+# finished h2load (bash's 'times' for children), in cores over the run's wall time (its start and TLS handshakes
+# included, so ~0.92 is all of its CPU): at 0.85 and above the load generator, not the server, set the rate, and the
+# summary marks that cell ‡ (a ratio there is a floor on the faster server's lead, not its measure). An h2load run that has not finished 2 s + C/5 s after its duration
 # (c=50: 12 s, past Http2Lab's 10 s handshake timeout) is killed, counts as no result and is run once more; a server
 # that hangs twice in a row at a point is not measured there again in later rounds.
 #
@@ -139,8 +142,12 @@ points = {mode: sorted({(int(r["c"]), int(r["m"])) for r in rows if r["mode"] ==
 
 def valid(r): return r.get("h2load_exit", "0") in ("0", "")
 def med(mode, c, m, server, field):
-    vals = [float(r[field]) for r in runs.get((mode, c, m, server), []) if valid(r) and r[field] not in ("", None)]
+    vals = [float(r[field]) for r in runs.get((mode, c, m, server), []) if valid(r) and r.get(field) not in ("", None)]
     return statistics.median(vals) if vals else math.nan
+CLIENT_BOUND = 0.85  # h2load's cores (over the run's wall time, its start included: ~0.92 is all it gets) at which it sets the rate
+def client_bound(mode, c, m, server):
+    x = med(mode, c, m, server, "client_cpu_cores")
+    return x == x and x >= CLIENT_BOUND
 def missing(mode, c, m, server):  # runs at this cell without a result (h2load killed, or skipped after that)
     return sum(1 for r in runs.get((mode, c, m, server), []) if not valid(r))
 HUNG = "no result†"
@@ -179,6 +186,7 @@ for mode in modes:
                 continue
             cell = n0(v)
             if missing(mode, c, m, s): cell += "†"
+            if client_bound(mode, c, m, s): cell += "‡"
             if "Kestrel" in servers or "h2o" in servers:
                 parts = []
                 if "Kestrel" in servers: parts.append(fr(ratio(v, k)))
@@ -221,6 +229,18 @@ for mode in modes:
         for c, m in points[mode]:
             out.append(f"| `-c {c} -m {m}` | " + " | ".join(
                 "–" if med(mode, c, m, s, "server_wait_cores") != med(mode, c, m, s, "server_wait_cores") else f"{med(mode, c, m, s, 'server_wait_cores'):.2f}"
+                for s in servers) + " |")
+        out.append("")
+    if any(r.get("client_cpu_cores") for r in rows if r["mode"] == mode):
+        out.append(f"## {title}: h2load CPU (cores, user+system over the run; median)\n")
+        out.append(f"h2load has one CPU of its own. At {CLIENT_BOUND} and above it was the limit, not the server (‡ in the req/s "
+                   "table): the server had time to spare, and its ratio to a slower server there is a floor on its lead.\n")
+        out.append("| point | " + " | ".join(servers) + " |")
+        out.append("|---|" + "--:|" * len(servers))
+        for c, m in points[mode]:
+            out.append(f"| `-c {c} -m {m}` | " + " | ".join(
+                "–" if med(mode, c, m, s, "client_cpu_cores") != med(mode, c, m, s, "client_cpu_cores")
+                else f"{med(mode, c, m, s, 'client_cpu_cores'):.2f}" + ("‡" if client_bound(mode, c, m, s) else "")
                 for s in servers) + " |")
         out.append("")
     out.append(f"## {title}: server CPU (cores, utime+stime over the run; median) and req per server CPU-second\n")
@@ -270,7 +290,7 @@ def target(name, mode, c, m, names, ref, goal):
     x = ratio(v, rps(mode, c, m, ref))
     xb = ratio(best(mode, c, m, names, best_rps)[0], best_rps(mode, c, m, ref))
     judged = verdict(x, goal) if goal else ("–" if x != x else "ahead" if x >= 1 else "behind")
-    lines.append(f"| {name} | {mode} | `-c {c} -m {m}` | {s} {n0(v)} / {ref} {n0(rps(mode, c, m, ref))} | {fr(x)} | {judged} | {fr(xb)} |")
+    lines.append(f"| {name} | {mode} | `-c {c} -m {m}` | {s} {n0(v)}{'‡' if client_bound(mode, c, m, s) else ''} / {ref} {n0(rps(mode, c, m, ref))}{'‡' if client_bound(mode, c, m, ref) else ''} | {fr(x)} | {judged} | {fr(xb)} |")
     return x
 for mode in modes:
     for (c, m) in [(1, 100), (5, 20)]:
@@ -280,6 +300,8 @@ for mode in modes:
     if "Kestrel" in servers and lab:
         for c, m in [(c, m) for c, m in points[mode] if m >= 10]:
             target("best dispatcher ≥ 2× Kestrel at -m ≥ 10", mode, c, m, lab, "Kestrel", 2.0)
+    if mode == "tls" and (5, 50) in points[mode] and "Poll" in servers and "ThreadPerConnection" in servers:
+        target("Poll ≥ 2× ThreadPerConnection (TLS)", mode, 5, 50, ["Poll"], "ThreadPerConnection", 2.0)
     if statics and (1, 100) in points[mode] and "h2o" in servers:
         target("static responder ≥ 1.3× h2o", mode, 1, 100, statics, "h2o", 1.3)
     if "AspNet-Http2Lab" in servers and "AspNet-Kestrel" in servers:
@@ -291,7 +313,8 @@ if lines:
     out.append("| target | mode | point | figures (median req/s) | ratio of medians | verdict | ratio, best rounds |")
     out.append("|---|---|---|---|--:|---|--:|")
     out.extend(lines)
-    out.append("\n'best dispatcher' is the fastest of the four full-stack dispatchers at that point.\n")
+    out.append("\n'best dispatcher' is the fastest of the four full-stack dispatchers at that point. A ratio where the faster "
+               "server's runs were client-bound (‡ above) is what the load generator allowed, not the servers' whole gap.\n")
 
 # Negotiated TLS.
 tls = defaultdict(set)
@@ -736,6 +759,22 @@ cpu_ticks() { # pids... -> TICKS: utime + stime of those processes, in clock tic
     TICKS=$((TICKS + f[11] + f[12]))
   done
 }
+CHILD_MS=0
+TIMES_FILE="$LOGS/.times"
+child_cpu() { # -> CHILD_MS: user + system CPU of this shell's finished children (the 'times' builtin), in milliseconds
+  local user sys
+  times >"$TIMES_FILE"
+  { read -r _ _; read -r user sys; } <"$TIMES_FILE"
+  to_ms "$user"; CHILD_MS=$MS
+  to_ms "$sys"; CHILD_MS=$((CHILD_MS + MS))
+}
+to_ms() { # 1m2.345s (or 1m2,345s) -> MS
+  local v=${1%s} min sec frac
+  min=${v%%m*}; sec=${v#*m}; sec=${sec/,/.}
+  frac=${sec#*.}; [[ $sec == *.* ]] || frac=""
+  frac="${frac}000"; frac=${frac:0:3}
+  MS=$((10#$min * 60000 + 10#${sec%%.*} * 1000 + 10#$frac))
+}
 WAIT_NS=0
 sched_wait() { # pids... -> WAIT_NS: time their threads spent runnable but waiting for a CPU (/proc/PID/task/*/schedstat)
   local pid f waiting rest
@@ -774,7 +813,7 @@ parse_h2load() { # log -> RPS OK FAILED ERRORED TMO MEAN PROTO CIPHER
   done <"$1"
 }
 
-echo "mode,c,m,round,server,req_per_s,succeeded,failed,errored,mean_request_us,server_cpu_cores,timeout,tls_protocol,cipher,order,time,h2load_exit,wall_s,server_wait_cores" >"$CSV"
+echo "mode,c,m,round,server,req_per_s,succeeded,failed,errored,mean_request_us,server_cpu_cores,timeout,tls_protocol,cipher,order,time,h2load_exit,wall_s,server_wait_cores,client_cpu_cores" >"$CSV"
 nservers=${#SERVER_LIST[@]}
 total=$((ROUNDS * ${#POINT_LIST[@]} * nservers))
 estimate="$(awk -v n="$total" -v d="$DURATION" 'BEGIN { printf "%.0f", n * (d + 0.2) }')"
@@ -798,7 +837,7 @@ for round in $(seq "$ROUNDS"); do
       log="$LOGS/$mode-c$c-m$m-r$round-$s.txt"
       if [[ -n "${HUNG[$s:$point]:-}" ]]; then
         printf -v now '%(%H:%M:%S)T' -1
-        echo "$mode,$c,$m,$round,$s,0,0,0,0,,,0,,,$position,$now,skipped,0," >>"$CSV"
+        echo "$mode,$c,$m,$round,$s,0,0,0,0,,,0,,,$position,$now,skipped,0,," >>"$CSV"
         printf '   [%4d/%d] r%d %-3s -c %-2s -m %-3s %-26s skipped: h2load hung twice here in round %s\n' "$done_runs" "$total" "$round" \
           "$mode" "$c" "$m" "$s" "${HUNG[$s:$point]}"
         continue
@@ -807,7 +846,7 @@ for round in $(seq "$ROUNDS"); do
         # shellcheck disable=SC2086 # CPU_PIDS holds a list of pids
         cpu_ticks ${CPU_PIDS[$s:$mode]}; before=$TICKS
         # shellcheck disable=SC2086
-        sched_wait ${CPU_PIDS[$s:$mode]}; wait_before=$WAIT_NS; t0=${EPOCHREALTIME/./}
+        sched_wait ${CPU_PIDS[$s:$mode]}; wait_before=$WAIT_NS; child_cpu; client_before=$CHILD_MS; t0=${EPOCHREALTIME/./}
         rc=0
         timeout -k 1 $((${DURATION%.*} + 2 + c / 5)) "${CLIENT_PIN[@]}" h2load -D "$DURATION" --warm-up-time "$WARMUP" -c "$c" -m "$m" -t 1 \
           "${tls_args[@]}" "$target" >"$log" 2>&1 || rc=$?
@@ -816,18 +855,21 @@ for round in $(seq "$ROUNDS"); do
         cpu_ticks ${CPU_PIDS[$s:$mode]}; after=$TICKS
         # shellcheck disable=SC2086
         sched_wait ${CPU_PIDS[$s:$mode]}; wait_after=$WAIT_NS
+        child_cpu
         parse_h2load "$log"
         wall_us=$((t1 - t0))
         milli=$(( (after - before) * 1000000000 / CLK_TCK / (wall_us > 0 ? wall_us : 1) ))
         printf -v cpu '%d.%03d' $((milli / 1000)) $((milli % 1000))
         wmilli=$(( (wait_after > wait_before ? wait_after - wait_before : 0) / (wall_us > 0 ? wall_us : 1) ))
         printf -v waited '%d.%03d' $((wmilli / 1000)) $((wmilli % 1000))
+        cmilli=$(( (CHILD_MS - client_before) * 1000000 / (wall_us > 0 ? wall_us : 1) ))
+        printf -v client '%d.%03d' $((cmilli / 1000)) $((cmilli % 1000))
         printf -v wall '%d.%03d' $((wall_us / 1000000)) $((wall_us / 1000 % 1000))
         printf -v now '%(%H:%M:%S)T' -1
-        echo "$mode,$c,$m,$round,$s,$RPS,$OK,$FAILED,$ERRORED,$MEAN,$cpu,$TMO,$PROTO,$CIPHER,$position,$now,$rc,$wall,$waited" >>"$CSV"
+        echo "$mode,$c,$m,$round,$s,$RPS,$OK,$FAILED,$ERRORED,$MEAN,$cpu,$TMO,$PROTO,$CIPHER,$position,$now,$rc,$wall,$waited,$client" >>"$CSV"
         note=""; [[ $rc -ne 0 || $FAILED != 0 || $ERRORED != 0 || $TMO != 0 ]] && note="  (exit $rc, failed $FAILED, errored $ERRORED, timeout $TMO)"
-        printf '   [%4d/%d] r%d %-3s -c %-2s -m %-3s %-26s %10.0f req/s  mean %7s us  cpu %s  wait %s  %ss%s\n' "$done_runs" \
-          "$total" "$round" "$mode" "$c" "$m" "$s" "$RPS" "${MEAN:-?}" "$cpu" "$waited" "$wall" "$note"
+        printf '   [%4d/%d] r%d %-3s -c %-2s -m %-3s %-26s %10.0f req/s  mean %7s us  cpu %s  wait %s  h2load %s  %ss%s\n' "$done_runs" \
+          "$total" "$round" "$mode" "$c" "$m" "$s" "$RPS" "${MEAN:-?}" "$cpu" "$waited" "$client" "$wall" "$note"
         [[ $rc -eq 124 || $rc -eq 137 ]] || break
         # h2load hung (killed): once may be the machine; twice in a row and the point is not tried again.
         if [[ $attempt -eq 1 ]]; then
